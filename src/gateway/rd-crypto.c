@@ -1212,3 +1212,18 @@ rd_crypto_free_secret (char *secret)
   rd_crypto_clear (secret, strlen (secret));
   g_free (secret);
 }
+
+GBytes *
+rd_crypto_read_private_file (const char  *path,
+                             GError     **error)
+{
+  GBytes *contents = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!read_private_file (path, &contents, error))
+    return NULL;
+
+  return contents;
+}

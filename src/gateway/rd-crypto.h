@@ -148,6 +148,11 @@ void            rd_crypto_clear                    (gpointer         data,
                                                     gsize            len);
 /* Clears a NUL-terminated secret, then frees it. NULL is fine. */
 void            rd_crypto_free_secret              (char            *secret);
+/* The contents of a file that only its owner may read or write (a regular
+ * file of at most 1 MiB); otherwise RD_GATEWAY_ERROR_KEY. Clear the bytes
+ * with rd_crypto_clear() when done. */
+GBytes         *rd_crypto_read_private_file        (const char      *path,
+                                                    GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdRsaKey, rd_rsa_key_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdRsaPublicKey, rd_rsa_public_key_unref)
