@@ -1,0 +1,28 @@
+/* rd-bench-booking.h: the booking storm against pgbench's tpcb-like script
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* On the server of @conninfo_owner (the schema owner, a superuser), in two
+ * scratch databases it creates and drops: runs pgbench's built-in
+ * tpcb-like script (scale @clients) with @clients clients for @seconds,
+ * then @clients threads, each on its own connection, booking and sometimes
+ * cancelling on the same 20 sessions for @seconds, and checks that no slot
+ * and no rule was broken. Appends to @out one JSON object:
+ *   {"booking_tps", "pgbench_tps", "ratio", "overbooked", "duplicates",
+ *    "clients", "seconds", "booked", "cancelled", "refused", "conflicts"}
+ * overbooked: slots holding two live appointments plus channel pools
+ * holding more appointments than slots; duplicates: patients with two live
+ * bookings of one doctor on one day. */
+gboolean     rd_bench_booking           (const char  *conninfo_owner,
+                                         guint        clients,
+                                         guint        seconds,
+                                         GString     *out,
+                                         GError     **error);
+
+G_END_DECLS
