@@ -4,9 +4,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "rd-application.h"
 
 int
@@ -15,10 +12,8 @@ main (int   argc,
 {
   g_autoptr(RdApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* $REGDESK_LOCALEDIR lets a build tree run with its own translations */
+  rd_application_init_i18n ();
 
   app = rd_application_new ();
 

@@ -1,0 +1,632 @@
+/* test-window.c: the real window on a real database, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rd-application.h"
+#include "rd-demo-data.h"
+#include "rd-desk-page.h"
+#include "rd-finance-page.h"
+#include "rd-login-page.h"
+#include "rd-schedules-page.h"
+#include "rd-session.h"
+#include "rd-test-pg.h"
+#include "rd-window.h"
+
+static RdApplication *app;
+static RdWindow *window;
+static RdDb *owner_db;
+static char *artifacts_dir;
+static const char *language = "en";
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Iterates the main context until @condition holds or @timeout_ms pass. */
+static gboolean
+wait_for (Condition condition,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+always_false (gpointer data)
+{
+  return FALSE;
+}
+
+/* Lets layout and painting catch up. */
+static void
+settle (guint ms)
+{
+  wait_for (always_false, NULL, ms);
+}
+
+static gpointer
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static RdLoginPage *
+login_page (void)
+{
+  return child (window, RD_TYPE_WINDOW, "login_page");
+}
+
+static const char *
+visible_page (void)
+{
+  return gtk_stack_get_visible_child_name (child (window, RD_TYPE_WINDOW, "stack"));
+}
+
+static gboolean
+is_on_main (gpointer data)
+{
+  return g_strcmp0 (visible_page (), "main") == 0;
+}
+
+static gboolean
+login_started (gpointer data)
+{
+  return is_on_main (NULL) || rd_login_page_get_busy (login_page ()) ||
+         rd_login_page_get_error (login_page ()) != NULL;
+}
+
+static gboolean
+login_settled (gpointer data)
+{
+  return is_on_main (NULL) || !rd_login_page_get_busy (login_page ());
+}
+
+/* Logs in through the login page as a person would: fields, then the button. */
+static void
+log_in_through_page (const char *user,
+                     const char *password)
+{
+  g_autofree char *server = rd_test_pg_conninfo (NULL, NULL);
+  RdLoginPage *page = login_page ();
+
+  gtk_editable_set_text (child (page, RD_TYPE_LOGIN_PAGE, "server_row"), server);
+  gtk_editable_set_text (child (page, RD_TYPE_LOGIN_PAGE, "user_row"), user);
+  gtk_editable_set_text (child (page, RD_TYPE_LOGIN_PAGE, "password_row"), password);
+  rd_login_page_set_error (page, NULL, NULL);
+  /* a button activates after a short visual press */
+  gtk_widget_activate (child (page, RD_TYPE_LOGIN_PAGE, "login_button"));
+
+  g_assert_true (wait_for (login_started, NULL, 2000));
+  g_assert_true (wait_for (login_settled, NULL, 20000));
+}
+
+static void
+log_in (const char *user)
+{
+  log_in_through_page (user, RD_DEMO_PASSWORD);
+  g_assert_cmpstr (rd_login_page_get_error (login_page ()), ==, NULL);
+  g_assert_cmpstr (visible_page (), ==, "main");
+}
+
+typedef struct
+{
+  GtkWidget     *shown;
+  GdkPaintable  *paintable;
+  GskRenderNode *node;
+  int            width;
+  int            height;
+} Shot;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                Shot          *shot)
+{
+  GtkSnapshot *snapshot;
+
+  /* right after a paint the whole tree is allocated */
+  if (shot->node != NULL)
+    return;
+
+  shot->width = gtk_widget_get_width (shot->shown);
+  shot->height = gtk_widget_get_height (shot->shown);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (shot->paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
+  shot->node = gtk_snapshot_free_to_node (snapshot);
+}
+
+static gboolean
+shot_taken (gpointer data)
+{
+  return ((Shot *) data)->node != NULL;
+}
+
+/* Renders a window as it is on screen (an artefact to look at, not an
+ * assertion) to tests/ui/artifacts/<name>-<language>.png. */
+static void
+save_screenshot_of (GtkWindow  *shown,
+                    const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (shown));
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+  Shot shot = { GTK_WIDGET (shown), paintable, NULL, 0, 0 };
+  GdkFrameClock *clock;
+  gulong handler;
+
+  settle (300);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (shown));
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &shot);
+  gtk_widget_queue_draw (GTK_WIDGET (shown));
+  g_assert_true (wait_for (shot_taken, &shot, 5000));
+  g_signal_handler_disconnect (clock, handler);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shown)), shot.node,
+                                         &GRAPHENE_RECT_INIT (0, 0, shot.width, shot.height));
+  gsk_render_node_unref (shot.node);
+  file_name = g_strdup_printf ("%s-%s.png", name, language);
+  path = g_build_filename (artifacts_dir, file_name, NULL);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_test_message ("could not save %s", path);
+  else
+    g_test_message ("saved %s", path);
+}
+
+static void
+save_screenshot (const char *name)
+{
+  save_screenshot_of (GTK_WINDOW (window), name);
+}
+
+static void
+collect_cells (GtkWidget  *widget,
+               const char *name,
+               GPtrArray  *cells)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_INSCRIPTION (c) && g_strcmp0 (gtk_widget_get_name (c), name) == 0 &&
+          gtk_widget_get_mapped (c))
+        g_ptr_array_add (cells, c);
+      else
+        collect_cells (c, name, cells);
+    }
+}
+
+static GtkWidget *sort_relative_to;
+
+static double
+cell_y (GtkWidget *cell)
+{
+  double x, y;
+
+  if (!gtk_widget_translate_coordinates (cell, sort_relative_to, 0, 0, &x, &y))
+    return G_MAXDOUBLE;
+
+  return y;
+}
+
+static int
+compare_cells_by_y (gconstpointer a,
+                    gconstpointer b)
+{
+  double ya = cell_y (*(GtkWidget **) a);
+  double yb = cell_y (*(GtkWidget **) b);
+
+  return ya < yb ? -1 : ya > yb ? 1 : 0;
+}
+
+/* The cells named @name on screen, top row first. */
+static GPtrArray *
+visible_cells (GtkColumnView *view,
+               const char    *name)
+{
+  GPtrArray *cells = g_ptr_array_new ();
+
+  collect_cells (GTK_WIDGET (view), name, cells);
+  sort_relative_to = GTK_WIDGET (view);
+  g_ptr_array_sort (cells, compare_cells_by_y);
+
+  return cells;
+}
+
+static GtkColumnView *
+desk_view (void)
+{
+  return child (child (window, RD_TYPE_WINDOW, "desk_page"), RD_TYPE_DESK_PAGE, "sessions_view");
+}
+
+static gboolean
+desk_shows_rows (gpointer data)
+{
+  g_autoptr(GPtrArray) cells = visible_cells (desk_view (), "doctor-cell");
+
+  return cells->len > 0 &&
+         gtk_inscription_get_text (g_ptr_array_index (cells, 0)) != NULL &&
+         gtk_inscription_get_text (g_ptr_array_index (cells, 0))[0] != '\0';
+}
+
+static void
+new_window (void)
+{
+  if (window != NULL)
+    gtk_window_destroy (GTK_WINDOW (window));
+
+  window = rd_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  settle (200);
+}
+
+static void
+log_out (void)
+{
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.logout", NULL);
+  g_assert_cmpstr (visible_page (), ==, "login");
+  g_assert_null (rd_window_get_db (window));
+}
+
+static void
+test_wrong_password (void)
+{
+  new_window ();
+  save_screenshot ("login");
+
+  log_in_through_page (RD_DEMO_CLERK, "not the password");
+
+  g_assert_cmpstr (visible_page (), ==, "login");
+  g_assert_cmpstr (rd_login_page_get_error (login_page ()), ==, _("Wrong user name or password"));
+  g_assert_null (rd_window_get_db (window));
+  save_screenshot ("login-error");
+}
+
+typedef struct
+{
+  GtkColumnView *view;
+  guint          row;
+  const char    *cell;
+  const char    *expected;
+} CellWait;
+
+static gboolean
+cell_shows (gpointer data)
+{
+  CellWait *wait = data;
+  g_autoptr(GPtrArray) cells = visible_cells (wait->view, wait->cell);
+
+  return wait->row < cells->len &&
+         g_strcmp0 (gtk_inscription_get_text (g_ptr_array_index (cells, wait->row)),
+                    wait->expected) == 0;
+}
+
+static void
+test_clerk_desk (void)
+{
+  GListModel *shown;
+  g_autoptr(GPtrArray) doctors = NULL;
+  g_autoptr(GPtrArray) windows = NULL;
+  g_autoptr(RdSession) first = NULL;
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *expected = NULL;
+  const char *first_doctor;
+  const char *params[2];
+  RdSession *session = NULL;
+  CellWait wait;
+  guint row = 0;
+  int before;
+
+  new_window ();
+  log_in (RD_DEMO_CLERK);
+
+  g_assert_true (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                         "desk_stack_page")));
+  g_assert_false (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                          "finance_stack_page")));
+  g_assert_true (wait_for (desk_shows_rows, NULL, 20000));
+
+  /* the first row on screen is the first session of the model, and a real
+   * doctor on today's roster in the database */
+  shown = rd_desk_page_get_shown (child (window, RD_TYPE_WINDOW, "desk_page"));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
+  first = g_list_model_get_item (shown, 0);
+  doctors = visible_cells (desk_view (), "doctor-cell");
+  first_doctor = gtk_inscription_get_text (g_ptr_array_index (doctors, 0));
+  g_assert_cmpstr (first_doctor, ==, rd_session_get_doctor_name (first));
+
+  params[0] = first_doctor;
+  params[1] = rd_window_get_date (window);
+  result = rd_db_query_sync (owner_db,
+                             "SELECT count(*) FROM api.session_overview "
+                             "WHERE doctor_name = $1 AND date = $2",
+                             2, params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rd_result_get_int64 (result, 0, 0), >, 0);
+  g_clear_pointer (&result, rd_result_unref);
+  save_screenshot ("desk");
+
+  /* a booking made elsewhere: one window slot of a row on screen */
+  windows = visible_cells (desk_view (), "window-cell");
+  for (row = 0; row < windows->len && row < g_list_model_get_n_items (shown); row++)
+    {
+      g_autoptr(RdSession) candidate = g_list_model_get_item (shown, row);
+
+      if (rd_session_get_free (candidate, RD_CHANNEL_WINDOW) > 0)
+        {
+          session = g_steal_pointer (&candidate);
+          break;
+        }
+    }
+  g_assert_nonnull (session);
+
+  before = rd_session_get_free (session, RD_CHANNEL_WINDOW);
+  g_assert_cmpint (atoi (gtk_inscription_get_text (g_ptr_array_index (windows, row))), ==, before);
+
+  session_id = g_strdup_printf ("%" G_GINT64_FORMAT, rd_session_get_id (session));
+  params[0] = session_id;
+  result = rd_db_query_sync (owner_db,
+                             "UPDATE regdesk.slots SET status = 'booked' WHERE id = "
+                             "(SELECT id FROM regdesk.slots WHERE session_id = $1 "
+                             "AND channel = 'window' AND status = 'free' ORDER BY seq LIMIT 1)",
+                             1, params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_result_get_n_affected (result), ==, 1);
+  g_clear_pointer (&result, rd_result_unref);
+
+  expected = g_strdup_printf ("%d", before - 1);
+  wait = (CellWait) { desk_view (), row, "window-cell", expected };
+  g_assert_true (wait_for (cell_shows, &wait, 2000));
+  g_assert_cmpint (rd_session_get_free (session, RD_CHANNEL_WINDOW), ==, before - 1);
+  g_object_unref (session);
+
+  /* the search narrows the table to one doctor */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  gtk_editable_set_text (child (child (window, RD_TYPE_WINDOW, "desk_page"), RD_TYPE_DESK_PAGE,
+                                "search_entry"),
+                         first_doctor);
+  settle (400);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(RdSession) match = g_list_model_get_item (shown, i);
+
+      g_assert_true (strstr (rd_session_get_doctor_name (match), first_doctor) != NULL ||
+                     strstr (rd_session_get_department_name (match), first_doctor) != NULL);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
+  save_screenshot ("desk-search");
+
+  log_out ();
+}
+
+typedef struct
+{
+  RdFinancePage *page;
+  guint          n_orders;
+} OrdersWait;
+
+static gboolean
+orders_loaded (gpointer data)
+{
+  OrdersWait *wait = data;
+
+  return !rd_finance_page_get_loading (wait->page) &&
+         g_list_model_get_n_items (rd_finance_page_get_orders (wait->page)) == wait->n_orders;
+}
+
+/* A day of the demo with orders on it, and how many. */
+static char *
+busy_order_day (guint *n_orders)
+{
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = rd_db_query_sync (owner_db,
+                             "SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', "
+                             "'YYYY-MM-DD') AS day, count(*) FROM regdesk.orders "
+                             "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+                             0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
+  *n_orders = rd_result_get_int64 (result, 0, 1);
+
+  return g_strdup (rd_result_get_string (result, 0, 0));
+}
+
+static void
+show_busy_finance_day (void)
+{
+  OrdersWait wait = { child (window, RD_TYPE_WINDOW, "finance_page"), 0 };
+  g_autofree char *day = busy_order_day (&wait.n_orders);
+
+  g_assert_cmpuint (wait.n_orders, >, 0);
+  rd_window_set_date (window, day);
+  g_assert_true (wait_for (orders_loaded, &wait, 20000));
+}
+
+static void
+test_finance_roles (void)
+{
+  new_window ();
+  log_in (RD_DEMO_FINANCE);
+
+  g_assert_false (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                          "desk_stack_page")));
+  g_assert_false (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                          "schedules_stack_page")));
+  g_assert_true (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                         "finance_stack_page")));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (child (window, RD_TYPE_WINDOW,
+                                                                 "view_stack")),
+                   ==, "finance");
+
+  show_busy_finance_day ();
+  save_screenshot ("finance");
+  log_out ();
+}
+
+static gboolean
+schedules_loaded (gpointer data)
+{
+  RdSchedulesPage *page = data;
+  RdRoster *roster = rd_schedules_page_get_roster (page);
+
+  return roster != NULL && !rd_roster_get_loading (roster) &&
+         g_list_model_get_n_items (G_LIST_MODEL (roster)) > 0;
+}
+
+static void
+test_admin_roles (void)
+{
+  RdSchedulesPage *schedules;
+  GListModel *desk_sessions;
+  GListModel *schedules_sessions;
+  AdwViewStack *stack;
+
+  new_window ();
+  log_in (RD_DEMO_ADMIN);
+
+  g_assert_true (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                         "desk_stack_page")));
+  g_assert_true (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                         "schedules_stack_page")));
+  g_assert_true (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
+                                                         "finance_stack_page")));
+  g_assert_true (wait_for (desk_shows_rows, NULL, 20000));
+  save_screenshot ("admin-desk");
+
+  /* Alt+2: the schedules page shows the same day's sessions */
+  stack = child (window, RD_TYPE_WINDOW, "view_stack");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-schedules", NULL);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "schedules");
+  schedules = child (window, RD_TYPE_WINDOW, "schedules_page");
+  g_assert_true (wait_for (schedules_loaded, schedules, 20000));
+  desk_sessions = G_LIST_MODEL (rd_desk_page_get_roster (child (window, RD_TYPE_WINDOW,
+                                                                "desk_page")));
+  schedules_sessions = G_LIST_MODEL (rd_schedules_page_get_roster (schedules));
+  g_assert_cmpuint (g_list_model_get_n_items (schedules_sessions), ==,
+                    g_list_model_get_n_items (desk_sessions));
+  save_screenshot ("schedules");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-finance", NULL);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "finance");
+  show_busy_finance_day ();
+  save_screenshot ("admin-finance");
+
+  /* Preferences and the shortcuts window open (and bind their settings) */
+  gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL);
+  settle (300);
+  {
+    GList *windows = gtk_window_list_toplevels ();
+    GtkWindow *preferences = NULL;
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      {
+        if (g_type_is_a (G_OBJECT_TYPE (l->data), ADW_TYPE_PREFERENCES_WINDOW))
+          preferences = l->data;
+      }
+    g_list_free (windows);
+    g_assert_nonnull (preferences);
+    g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (window));
+    save_screenshot_of (preferences, "preferences");
+    gtk_window_destroy (preferences);
+  }
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+  /* the next day, and back */
+  {
+    g_autofree char *day = g_strdup (rd_window_get_date (window));
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.next-day", NULL);
+    g_assert_cmpstr (rd_window_get_date (window), >, day);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.previous-day", NULL);
+    g_assert_cmpstr (rd_window_get_date (window), ==, day);
+  }
+
+  log_out ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *localedir = NULL;
+
+  /* our own options, before GTest sees argv */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--language="))
+        language = argv[i] + strlen ("--language=");
+      else if (g_str_has_prefix (argv[i], "--localedir="))
+        localedir = argv[i] + strlen ("--localedir=");
+      else
+        continue;
+      memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof (char *));
+      argc--;
+      i--;
+    }
+  g_test_init (&argc, &argv, NULL);
+
+  /* The server inherits our environment: keep its messages in English, as
+   * a server's lc_messages usually is, before the client turns Chinese. */
+  rd_test_pg_get ();
+  rd_test_pg_load_demo ();
+  owner_db = rd_test_pg_connect (NULL, NULL);
+
+  g_setenv ("LANGUAGE", language, TRUE);
+  if (localedir != NULL)
+    g_setenv ("REGDESK_LOCALEDIR", localedir, TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  rd_application_init_i18n ();
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("Bail out! The ui suite needs a display: run it under xvfb-run -a\n");
+      return 1;
+    }
+  adw_init ();
+  /* steady frames for screenshots; no blink timer fighting over focus */
+  g_object_set (gtk_settings_get_default (),
+                "gtk-enable-animations", FALSE,
+                "gtk-cursor-blink", FALSE,
+                NULL);
+
+  artifacts_dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL ?
+                                    g_getenv ("G_TEST_BUILDDIR") : ".",
+                                    "ui", "artifacts", NULL);
+  g_mkdir_with_parents (artifacts_dir, 0755);
+
+  app = rd_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("Could not register the application: %s", error->message);
+
+  g_test_add_func ("/ui/window/wrong-password", test_wrong_password);
+  g_test_add_func ("/ui/window/clerk-desk", test_clerk_desk);
+  g_test_add_func ("/ui/window/finance-roles", test_finance_roles);
+  g_test_add_func ("/ui/window/admin-roles", test_admin_roles);
+
+  return g_test_run ();
+}
