@@ -283,6 +283,11 @@ rd_cluster_launcher (RdCluster        *self,
   for (guint i = 0; i < G_N_ELEMENTS (unset); i++)
     g_subprocess_launcher_unsetenv (launcher, unset[i]);
 
+  /* initdb, pg_ctl and the server speak English: their output ends up in
+   * errors and logs, and gettext would follow LANGUAGE past lc_messages. */
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+
   /* Somewhere the server user may be (it may not enter our cwd or HOME). */
   g_subprocess_launcher_set_cwd (launcher, self->directory);
   if (self->switch_user)
@@ -433,6 +438,9 @@ rd_cluster_configure (RdCluster  *self,
   g_string_append (settings, "unix_socket_permissions = 0777\n");
   g_string_append (settings, "timezone = 'Asia/Shanghai'\n");
   g_string_append (settings, "log_timezone = 'Asia/Shanghai'\n");
+  /* English messages whatever the desktop language: the log stays readable
+   * to support, and clients can still tell a refused login from the text. */
+  g_string_append (settings, "lc_messages = 'C'\n");
   g_string_append (settings, "max_connections = 100\n");
   g_string_append (settings, "shared_buffers = 128MB\n");
   g_string_append (settings, "password_encryption = 'scram-sha-256'\n");
@@ -960,8 +968,8 @@ rd_cluster_start_sync (RdCluster     *self,
     {
       g_set_error (error, RD_STORE_ERROR, RD_STORE_ERROR_FAILED,
                    _("The database directory %s is too long for a Unix socket path "
-                     "(%" G_GSIZE_FORMAT " characters, at most %d); choose a shorter one"),
-                   self->directory, socket_path_len, MAX_SOCKET_PATH - 1);
+                     "(%lu characters, at most %d); choose a shorter one"),
+                   self->directory, (unsigned long) socket_path_len, MAX_SOCKET_PATH - 1);
       return FALSE;
     }
 

@@ -478,6 +478,7 @@ rd_db_connected (RdDb *self)
 
   self->polling = FALSE;
   clear_source (&self->timeout_source);
+  PQsetErrorVerbosity (self->conn, PQERRORS_DEFAULT);
 
   if (PQsetnonblocking (self->conn, 1) != 0)
     {
@@ -607,6 +608,9 @@ rd_db_start_connect (RdDb *self)
       return;
     }
 
+  /* The SQLSTATE of a refused login shows only in a verbose message; it
+   * tells a wrong password apart whatever language the server speaks. */
+  PQsetErrorVerbosity (self->conn, PQERRORS_VERBOSE);
   PQsetNoticeReceiver (self->conn, rd_db_notice_cb, self);
   self->polling = TRUE;
 

@@ -20,8 +20,14 @@ GError      *rd_store_error_new_sqlstate         (RdStoreError    code,
  * DETAIL when that is short. @conn tells a lost connection apart. */
 GError      *rd_store_error_new_from_result      (const PGresult *result,
                                                   PGconn         *conn);
-/* The error of a failed connection attempt (PQerrorMessage on one line). */
+/* The error of a failed connection attempt (PQerrorMessage on one line).
+ * The connection should have been started with PQERRORS_VERBOSE so that the
+ * server's SQLSTATE tells a refused login apart in any language. */
 GError      *rd_store_error_new_from_connection  (PGconn         *conn);
+/* A verbose connection failure message on one line, without the SQLSTATE
+ * and LOCATION parts; the last SQLSTATE found goes to @sqlstate. */
+char        *rd_store_error_parse_connection_message (const char  *message,
+                                                      char       **sqlstate);
 /* @message folded onto one line: trimmed lines joined by spaces. */
 char        *rd_store_error_one_line             (const char     *message);
 

@@ -172,8 +172,101 @@ rd_store_error_new_from_result (const PGresult *result,
 }
 
 static gboolean
-is_auth_failure (PGconn     *conn,
-                 const char *message)
+is_sqlstate_char (char c)
+{
+  return g_ascii_isdigit (c) || g_ascii_isupper (c);
+}
+
+/* "SEVERITY:  XXXXX: " — libpq writes the separators untranslated, so this
+ * finds the code whatever language the server and the client speak.
+ * Returns the offset of the code in @line, or -1. */
+static gssize
+find_sqlstate (const char *line)
+{
+  for (const char *p = strstr (line, ":  "); p != NULL; p = strstr (p + 1, ":  "))
+    {
+      const char *code = p + 3;
+      gboolean ok = TRUE;
+
+      for (guint i = 0; i < 5 && ok; i++)
+        ok = is_sqlstate_char (code[i]);
+      if (ok && code[5] == ':' && code[6] == ' ')
+        return code - line;
+    }
+
+  return -1;
+}
+
+/* The LOCATION line of a verbose message: "<label>:  function, file.c:123";
+ * the label is translated, the rest is not. */
+static gboolean
+is_location_line (const char *line)
+{
+  const char *label_end = strstr (line, ":  ");
+  const char *colon = strrchr (line, ':');
+  const char *comma;
+  const char *p;
+
+  if (label_end == NULL || colon == NULL || colon[1] == '\0')
+    return FALSE;
+
+  comma = strstr (label_end + 3, ", ");
+  if (comma == NULL || comma > colon || !g_str_has_prefix (colon - 2, ".c"))
+    return FALSE;
+
+  for (p = colon + 1; g_ascii_isdigit (*p); p++)
+    ;
+
+  return *p == '\0';
+}
+
+char *
+rd_store_error_parse_connection_message (const char  *message,
+                                         char       **sqlstate)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) str = g_string_new (NULL);
+
+  g_return_val_if_fail (sqlstate == NULL || *sqlstate == NULL, NULL);
+
+  if (message == NULL)
+    return g_strdup ("");
+
+  lines = g_strsplit (message, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      gssize code;
+
+      if (*line == '\0' || is_location_line (line))
+        continue;
+
+      code = find_sqlstate (line);
+      if (str->len > 0)
+        g_string_append_c (str, ' ');
+      if (code < 0)
+        {
+          g_string_append (str, line);
+          continue;
+        }
+
+      /* The last server error is the one that ended the attempt. */
+      if (sqlstate != NULL)
+        {
+          g_free (*sqlstate);
+          *sqlstate = g_strndup (line + code, 5);
+        }
+      g_string_append_len (str, line, code);
+      g_string_append (str, line + code + 7);
+    }
+
+  return g_string_free (g_steal_pointer (&str), FALSE);
+}
+
+/* Only for servers that sent no SQLSTATE: these texts are English, so they
+ * match only a server whose lc_messages is (as ours always is). */
+static gboolean
+is_english_auth_failure (const char *message)
 {
   static const char * const patterns[] = {
     "password authentication failed",
@@ -183,9 +276,6 @@ is_auth_failure (PGconn     *conn,
     "no pg_hba.conf entry",
     "pg_hba.conf rejects connection",
   };
-
-  if (conn != NULL && PQconnectionNeedsPassword (conn))
-    return TRUE;
 
   for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
     {
@@ -201,20 +291,29 @@ GError *
 rd_store_error_new_from_connection (PGconn *conn)
 {
   g_autofree char *message = NULL;
+  g_autofree char *sqlstate = NULL;
   RdStoreError code;
 
   if (conn == NULL)
     return rd_store_error_new_sqlstate (RD_STORE_ERROR_CONNECTION, NULL,
                                         _("Out of memory while connecting to the database"));
 
-  message = rd_store_error_one_line (PQerrorMessage (conn));
+  message = rd_store_error_parse_connection_message (PQerrorMessage (conn), &sqlstate);
   if (*message == '\0')
     {
       g_free (message);
       message = g_strdup (_("Could not connect to the database"));
     }
 
-  code = is_auth_failure (conn, message) ? RD_STORE_ERROR_AUTH : RD_STORE_ERROR_CONNECTION;
+  /* Language-independent facts first: the server's SQLSTATE (present when
+   * the connection was made with PQERRORS_VERBOSE) and libpq's own flag for
+   * a password it was asked for and did not have. */
+  if (sqlstate != NULL)
+    code = g_str_has_prefix (sqlstate, "28") ? RD_STORE_ERROR_AUTH : RD_STORE_ERROR_CONNECTION;
+  else if (PQconnectionNeedsPassword (conn) || is_english_auth_failure (message))
+    code = RD_STORE_ERROR_AUTH;
+  else
+    code = RD_STORE_ERROR_CONNECTION;
 
-  return rd_store_error_new_sqlstate (code, NULL, message);
+  return rd_store_error_new_sqlstate (code, sqlstate, message);
 }

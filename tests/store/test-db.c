@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include "rd-test-pg.h"
@@ -935,10 +936,69 @@ test_connect_cancel (void)
   g_assert_cmpint (rd_db_get_state (db), ==, RD_DB_STATE_DISCONNECTED);
 }
 
+/* main() started the server from a Chinese desktop session: the server
+ * still answers in English, and the client knows a refused login by its
+ * SQLSTATE, not by words. */
+static void
+test_auth_chinese_desktop (void)
+{
+  static const struct {
+    const char   *user;
+    const char   *password;
+    const char   *dbname;
+    RdStoreError  code;
+    const char   *sqlstate;
+    const char   *server_text;
+  } cases[] = {
+    { NOBODY, "错误的密码", NULL, RD_STORE_ERROR_AUTH, "28P01",
+      "password authentication failed for user \"" NOBODY "\"" },
+    { "rd_no_such_role", "x", NULL, RD_STORE_ERROR_AUTH, "28P01",
+      "password authentication failed for user \"rd_no_such_role\"" },
+    /* libpq's own refusal: it knows it lacked a password. */
+    { NOBODY, NULL, NULL, RD_STORE_ERROR_AUTH, NULL, NULL },
+    { NULL, NULL, "rd_no_such_db", RD_STORE_ERROR_CONNECTION, "3D000",
+      "database \"rd_no_such_db\" does not exist" },
+  };
+
+  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "zh_CN");
+  ensure_nobody ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *conninfo = rd_test_pg_conninfo (cases[i].user, cases[i].password);
+      g_autoptr(RdDb) db = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (cases[i].dbname != NULL)
+        {
+          g_autofree char *base = g_steal_pointer (&conninfo);
+
+          conninfo = g_strconcat (base, " dbname=", cases[i].dbname, NULL);
+        }
+
+      db = rd_db_new (conninfo);
+      g_assert_false (rd_db_connect_sync (db, NULL, &error));
+      g_test_message ("%s → %s", conninfo, error->message);
+      g_assert_error (error, RD_STORE_ERROR, (int) cases[i].code);
+      g_assert_cmpstr (rd_store_error_get_sqlstate (error), ==, cases[i].sqlstate);
+      if (cases[i].server_text != NULL)
+        g_assert_nonnull (strstr (error->message, cases[i].server_text));
+      /* The verbose parts stay out of what the user reads. */
+      g_assert_null (strchr (error->message, '\n'));
+      g_assert_null (strstr (error->message, "28P01"));
+      g_assert_null (strstr (error->message, "3D000"));
+      g_assert_null (strstr (error->message, ".c:"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* A Chinese desktop session, as the clerks have: libpq (and, before the
+   * cluster forced English, the server it starts) translate by it. */
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   /* Start the server before the clock of the first test starts. */
@@ -947,6 +1007,7 @@ main (int   argc,
   g_test_add_func ("/store/db/query-params", test_query_params);
   g_test_add_func ("/store/db/errors", test_errors);
   g_test_add_func ("/store/db/connect-errors", test_connect_errors);
+  g_test_add_func ("/store/db/auth-chinese-desktop", test_auth_chinese_desktop);
   g_test_add_func ("/store/db/conninfo-forms", test_conninfo_forms);
   g_test_add_func ("/store/db/async-main-loop", test_async_main_loop);
   g_test_add_func ("/store/db/sync-inside-loop", test_sync_inside_loop);

@@ -108,6 +108,51 @@ test_from_result (void)
   PQclear (result);
 }
 
+/* Real verbose messages of a Chinese server to a Chinese client (PostgreSQL
+ * 15 with LANGUAGE=zh_CN): only the SQLSTATE tells them apart. */
+static void
+test_connection_message (void)
+{
+  static const struct {
+    const char *message;
+    const char *sqlstate;
+    const char *one_line;
+  } cases[] = {
+    { "连接到套接字 \"/tmp/x/.s.PGSQL.5432\" 上的服务器失败: 致命错误:  28P01: "
+      "用户 \"bob\" 的密码认证失败\n位置:  auth_failed, auth.c:334\n",
+      "28P01",
+      "连接到套接字 \"/tmp/x/.s.PGSQL.5432\" 上的服务器失败: 致命错误:  "
+      "用户 \"bob\" 的密码认证失败" },
+    { "连接到套接字 \"/tmp/x/.s.PGSQL.5432\" 上的服务器失败: 致命错误:  3D000: "
+      "数据库 \"nodb\" 不存在\n位置:  InitPostgres, postinit.c:948\n",
+      "3D000",
+      "连接到套接字 \"/tmp/x/.s.PGSQL.5432\" 上的服务器失败: 致命错误:  数据库 \"nodb\" 不存在" },
+    { "connection to server on socket \"/tmp/x/.s.PGSQL.5432\" failed: "
+      "fe_sendauth: no password supplied\n",
+      NULL,
+      "connection to server on socket \"/tmp/x/.s.PGSQL.5432\" failed: "
+      "fe_sendauth: no password supplied" },
+    /* Two hosts: the last server error decides. */
+    { "connection to server at \"a\" failed: FATAL:  53300: sorry, too many clients already\n"
+      "LOCATION:  InitProcess, proc.c:362\n"
+      "connection to server at \"b\" failed: FATAL:  28000: no pg_hba.conf entry\n"
+      "LOCATION:  ClientAuthentication, auth.c:542\n",
+      "28000",
+      "connection to server at \"a\" failed: FATAL:  sorry, too many clients already "
+      "connection to server at \"b\" failed: FATAL:  no pg_hba.conf entry" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *sqlstate = NULL;
+      g_autofree char *one_line = NULL;
+
+      one_line = rd_store_error_parse_connection_message (cases[i].message, &sqlstate);
+      g_assert_cmpstr (one_line, ==, cases[i].one_line);
+      g_assert_cmpstr (sqlstate, ==, cases[i].sqlstate);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -118,6 +163,7 @@ main (int   argc,
   g_test_add_func ("/store/error/sqlstate", test_sqlstate);
   g_test_add_func ("/store/error/one-line", test_one_line);
   g_test_add_func ("/store/error/from-result", test_from_result);
+  g_test_add_func ("/store/error/connection-message", test_connection_message);
 
   return g_test_run ();
 }
