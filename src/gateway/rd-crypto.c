@@ -860,7 +860,7 @@ aead_open (gnutls_aead_cipher_hd_t  *handle,
   else
     {
       g_set_error (error, RD_GATEWAY_ERROR, RD_GATEWAY_ERROR_KEY,
-                   _("An AES-GCM key has 16 or 32 bytes, not %" G_GSIZE_FORMAT), key_len);
+                   _("An AES-GCM key has 16 or 32 bytes, not %lu"), (unsigned long) key_len);
       return FALSE;
     }
 

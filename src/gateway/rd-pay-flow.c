@@ -505,8 +505,8 @@ classify_trade (RdPayFlow   *self,
           g_autoptr(GError) error = NULL;
 
           error = g_error_new (RD_GATEWAY_ERROR, RD_GATEWAY_ERROR_UNKNOWN_OUTCOME,
-                               _("The gateway took %" G_GINT64_FORMAT " fen instead of %"
-                                 G_GINT64_FORMAT), result->amount, self->order->amount);
+                               _("The gateway took %lld fen instead of %lld"),
+                               (long long) result->amount, (long long) self->order->amount);
           set_last_error (self, error);
           return RD_PAY_FLOW_EVENT_ANOMALY;
         }

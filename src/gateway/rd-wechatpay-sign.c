@@ -83,8 +83,8 @@ check_clock_skew (gint64   timestamp,
   if (skew > RD_WECHATPAY_MAX_CLOCK_SKEW)
     {
       g_set_error (error, RD_GATEWAY_ERROR, RD_GATEWAY_ERROR_SIGNATURE,
-                   _("The signature’s time is %" G_GINT64_FORMAT " seconds away from "
-                     "this computer’s clock; check the clock"), skew);
+                   _("The signature’s time is %lld seconds away from "
+                     "this computer’s clock; check the clock"), (long long) skew);
       return FALSE;
     }
 
