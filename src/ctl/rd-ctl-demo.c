@@ -16,25 +16,6 @@
 #include "rd-demo-data.h"
 #include "rd-demo.h"
 
-static gboolean
-is_iso_date (const char *text)
-{
-  int year, month, day;
-  char end;
-
-  if (strlen (text) != 10 || text[4] != '-' || text[7] != '-')
-    return FALSE;
-  for (guint i = 0; i < 10; i++)
-    {
-      if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
-        return FALSE;
-    }
-  if (sscanf (text, "%4d-%2d-%2d%c", &year, &month, &day, &end) != 3)
-    return FALSE;
-
-  return g_date_valid_dmy (day, month, year);
-}
-
 int
 rd_ctl_demo_load (RdCtl  *ctl,
                   int     argc,
@@ -62,7 +43,7 @@ rd_ctl_demo_load (RdCtl  *ctl,
       && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXUINT, &seed, NULL))
     return rd_ctl_usage_error (ctl, _("The seed must be a whole number from 0 to %u, not “%s”"),
                                G_MAXUINT, seed_text);
-  if (today != NULL && !is_iso_date (today))
+  if (today != NULL && !rd_ctl_is_iso_date (today))
     return rd_ctl_usage_error (ctl, _("“%s” is not a date like 2024-06-01"), today);
 
   db = rd_ctl_connect (ctl, &error);

@@ -22,6 +22,22 @@ static const RdCtlCommand commands[] = {
     rd_ctl_demo_load },
   { "demo serve", N_("Run the embedded demo database until interrupted"), rd_ctl_demo_serve },
   { "staff add", N_("Add a staff login with one role (admins only)"), rd_ctl_staff_add },
+  { "sessions", N_("List one day's sessions with their free slots as JSON"), rd_ctl_sessions },
+  { "patients search", N_("Find patients by name, pinyin, mobile or document"),
+    rd_ctl_patients_search },
+  { "book", N_("Book a slot of a session for a patient"), rd_ctl_book },
+  { "cancel", N_("Cancel an appointment (退号), refunding what was paid"), rd_ctl_cancel },
+  { "pay cash", N_("Take a cash payment for an order"), rd_ctl_pay_cash },
+  { "pay card", N_("Record a card terminal payment for an order"), rd_ctl_pay_card },
+  { "checkin", N_("Check a paid appointment in and print its queue number"), rd_ctl_checkin },
+  { "lottery draw", N_("Draw a lottery session (or preview its order) and print the ranks"),
+    rd_ctl_lottery_draw },
+  { "maintenance run", N_("Expire unpaid bookings, draw due lotteries, release pools, "
+                          "mark no-shows"), rd_ctl_maintenance_run },
+  { "gateway-sim", N_("Run the payment gateway simulator on loopback until interrupted"),
+    rd_ctl_gateway_sim },
+  { "bench booking", N_("Benchmark booking against pgbench (as the owner)"),
+    rd_ctl_bench_booking },
 };
 
 G_DEFINE_QUARK (rd-ctl-error-quark, rd_ctl_error)
@@ -237,6 +253,61 @@ rd_ctl_print_json (JsonNode *node)
   text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);
   fflush (stdout);
+}
+
+gboolean
+rd_ctl_is_iso_date (const char *text)
+{
+  int year, month, day;
+  char end;
+
+  if (text == NULL || strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+  for (guint i = 0; i < 10; i++)
+    {
+      if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+        return FALSE;
+    }
+  if (sscanf (text, "%4d-%2d-%2d%c", &year, &month, &day, &end) != 3)
+    return FALSE;
+
+  return g_date_valid_dmy (day, month, year);
+}
+
+void
+rd_ctl_print_json_line (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+gboolean
+rd_ctl_parse_id (const char  *option,
+                 const char  *text,
+                 gint64      *id,
+                 GError     **error)
+{
+  gint64 value = 0;
+
+  g_return_val_if_fail (option != NULL && id != NULL, FALSE);
+
+  if (text == NULL
+      || !g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      g_set_error (error, RD_CTL_ERROR, RD_CTL_ERROR_USAGE,
+                   _("%s needs a positive whole number, not “%s”"),
+                   option, text != NULL ? text : "");
+      return FALSE;
+    }
+
+  *id = value;
+
+  return TRUE;
 }
 
 static char *

@@ -81,6 +81,17 @@ int          rd_ctl_usage_error      (RdCtl               *ctl,
 
 /* Pretty-prints @node on stdout, with a final newline. */
 void         rd_ctl_print_json       (JsonNode            *node);
+/* Prints @node compactly as one line on stdout (for a reader that waits
+ * for a line), and flushes. */
+void         rd_ctl_print_json_line  (JsonNode            *node);
+
+/* TRUE for a real calendar date written YYYY-MM-DD. */
+gboolean     rd_ctl_is_iso_date      (const char          *text);
+/* Parses the value of @option as a positive id; a usage error otherwise. */
+gboolean     rd_ctl_parse_id         (const char          *option,
+                                      const char          *text,
+                                      gint64              *id,
+                                      GError             **error);
 
 /* Commands (one function each, listed in rd-ctl-main.c). */
 int          rd_ctl_db_migrate       (RdCtl *ctl, int argc, char **argv);
@@ -88,5 +99,16 @@ int          rd_ctl_db_status        (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_staff_add        (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_demo_load        (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_demo_serve       (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_sessions         (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_patients_search  (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_book             (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_cancel           (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_pay_cash         (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_pay_card         (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_checkin          (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_lottery_draw     (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_maintenance_run  (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_gateway_sim      (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_bench_booking    (RdCtl *ctl, int argc, char **argv);
 
 G_END_DECLS
