@@ -177,7 +177,7 @@ is_sqlstate_char (char c)
   return g_ascii_isdigit (c) || g_ascii_isupper (c);
 }
 
-/* "SEVERITY:  XXXXX: " — libpq writes the separators untranslated, so this
+/* "SEVERITY:  28P01: " — libpq writes the separators untranslated, so this
  * finds the code whatever language the server and the client speak.
  * Returns the offset of the code in @line, or -1. */
 static gssize
