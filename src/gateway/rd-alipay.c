@@ -535,6 +535,28 @@ trade_no_biz (const char *out_trade_no)
   return b;
 }
 
+/* query, cancel and close all send just the order number. */
+static void
+trade_no_call (RdAlipay            *self,
+               gpointer             source_tag,
+               const char          *method,
+               GAsyncReadyCallback  done,
+               const char          *out_trade_no,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) b = NULL;
+  GTask *task;
+
+  task = op_task_new (self, source_tag, out_trade_no, NULL, cancellable, callback, user_data);
+  if (reject_invalid_number (task, out_trade_no))
+    return;
+
+  b = trade_no_biz (out_trade_no);
+  call_async (self, method, b, FALSE, cancellable, done, task);
+}
+
 static void
 rd_alipay_query_async (RdPaymentProvider   *provider,
                        const char          *out_trade_no,
@@ -542,17 +564,8 @@ rd_alipay_query_async (RdPaymentProvider   *provider,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  RdAlipay *self = RD_ALIPAY (provider);
-  g_autoptr(JsonBuilder) b = NULL;
-  GTask *task;
-
-  task = op_task_new (self, rd_alipay_query_async, out_trade_no, NULL,
-                      cancellable, callback, user_data);
-  if (reject_invalid_number (task, out_trade_no))
-    return;
-
-  b = trade_no_biz (out_trade_no);
-  call_async (self, "alipay.trade.query", b, FALSE, cancellable, query_cb, task);
+  trade_no_call (RD_ALIPAY (provider), rd_alipay_query_async, "alipay.trade.query", query_cb,
+                 out_trade_no, cancellable, callback, user_data);
 }
 
 static void
@@ -599,17 +612,8 @@ rd_alipay_reverse_async (RdPaymentProvider   *provider,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  RdAlipay *self = RD_ALIPAY (provider);
-  g_autoptr(JsonBuilder) b = NULL;
-  GTask *task;
-
-  task = op_task_new (self, rd_alipay_reverse_async, out_trade_no, NULL,
-                      cancellable, callback, user_data);
-  if (reject_invalid_number (task, out_trade_no))
-    return;
-
-  b = trade_no_biz (out_trade_no);
-  call_async (self, "alipay.trade.cancel", b, FALSE, cancellable, cancel_cb, task);
+  trade_no_call (RD_ALIPAY (provider), rd_alipay_reverse_async, "alipay.trade.cancel", cancel_cb,
+                 out_trade_no, cancellable, callback, user_data);
 }
 
 static void
@@ -660,17 +664,8 @@ rd_alipay_close_async (RdPaymentProvider   *provider,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  RdAlipay *self = RD_ALIPAY (provider);
-  g_autoptr(JsonBuilder) b = NULL;
-  GTask *task;
-
-  task = op_task_new (self, rd_alipay_close_async, out_trade_no, NULL,
-                      cancellable, callback, user_data);
-  if (reject_invalid_number (task, out_trade_no))
-    return;
-
-  b = trade_no_biz (out_trade_no);
-  call_async (self, "alipay.trade.close", b, FALSE, cancellable, close_cb, task);
+  trade_no_call (RD_ALIPAY (provider), rd_alipay_close_async, "alipay.trade.close", close_cb,
+                 out_trade_no, cancellable, callback, user_data);
 }
 
 static void
