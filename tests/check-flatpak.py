@@ -64,6 +64,17 @@ for module in modules:
             if not source.get("url", "").startswith("https://"):
                 failures.append(f"{module['name']}: source URL must be https")
 
+# The pinyin table is generated at build time from Unihan: the runtime lacks
+# it, so an earlier module must install the file the option points at.
+if names and names[-1] == "regdesk":
+    opts = [o for o in modules[-1].get("config-opts", []) if o.startswith("-Dunihan_readings=")]
+    if not opts:
+        failures.append("regdesk must set -Dunihan_readings (the runtime has no Unihan)")
+    else:
+        path = opts[0].split("=", 1)[1]
+        if not any(path in " ".join(m.get("build-commands", [])) for m in modules[:-1]):
+            failures.append(f"no module installs {path}")
+
 print("1..1")
 if failures:
     for failure in failures:
