@@ -21,6 +21,7 @@ struct _RdDeskPage
 
   GtkListView         *departments_view;
   GtkSearchEntry      *search_entry;
+  GtkDropDown         *period_dropdown;
   GtkLabel            *summary_label;
   GtkStack            *content_stack;
   GtkColumnView       *sessions_view;
@@ -41,8 +42,11 @@ struct _RdDeskPage
   GtkSortListModel    *sort_model;
 
   gint64               department_id;
+  int                  period;   /* RdPeriod, or RD_DESK_ANY_PERIOD */
   char                *search;
 };
+
+#define RD_DESK_ANY_PERIOD (-1)
 
 G_DEFINE_FINAL_TYPE (RdDeskPage, rd_desk_page, ADW_TYPE_BIN)
 
@@ -60,21 +64,16 @@ rd_desk_page_filter_session (gpointer item,
 {
   RdDeskPage *self = user_data;
   RdSession *session = item;
-  g_autofree char *doctor = NULL;
-  g_autofree char *department = NULL;
 
   if (self->department_id != 0 && rd_session_get_department_id (session) != self->department_id)
     return FALSE;
 
-  if (self->search[0] == '\0')
-    return TRUE;
+  if (self->period != RD_DESK_ANY_PERIOD && (int) rd_session_get_period (session) != self->period)
+    return FALSE;
 
-  doctor = rd_ui_fold (rd_session_get_doctor_name (session));
-  if (strstr (doctor, self->search) != NULL)
-    return TRUE;
-
-  department = rd_ui_fold (rd_session_get_department_name (session));
-  return strstr (department, self->search) != NULL;
+  return rd_ui_name_matches (self->search, rd_session_get_doctor_name (session), NULL) ||
+         rd_ui_name_matches (self->search, rd_session_get_department_name (session),
+                             rd_session_get_department_pinyin (session));
 }
 
 static void
@@ -208,6 +207,29 @@ on_search_changed (RdDeskPage *self)
 }
 
 static void
+on_period_selected (RdDeskPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->period_dropdown);
+  /* the list is "Whole day", then the periods in RdPeriod's order */
+  int period = selected == 0 || selected == GTK_INVALID_LIST_POSITION
+               ? RD_DESK_ANY_PERIOD : (int) (RD_PERIOD_MORNING + selected - 1);
+  GtkFilterChange change;
+
+  if (period == self->period)
+    return;
+
+  if (self->period == RD_DESK_ANY_PERIOD)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (period == RD_DESK_ANY_PERIOD)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  self->period = period;
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+}
+
+static void
 on_search_activate (RdDeskPage *self)
 {
   /* Enter in the search goes to the results, to pick one with the arrows */
@@ -312,6 +334,7 @@ rd_desk_page_class_init (RdDeskPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/rd-desk-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RdDeskPage, departments_view);
   gtk_widget_class_bind_template_child (widget_class, RdDeskPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, RdDeskPage, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, RdDeskPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, RdDeskPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, RdDeskPage, sessions_view);
@@ -319,6 +342,7 @@ rd_desk_page_class_init (RdDeskPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdDeskPage, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_period_selected);
   rd_session_cells_bind_callbacks (widget_class);
 }
 
@@ -331,6 +355,7 @@ rd_desk_page_init (RdDeskPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->search = g_strdup ("");
+  self->period = RD_DESK_ANY_PERIOD;
   self->watched_departments = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->all_departments = rd_department_new (0);

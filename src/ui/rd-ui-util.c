@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rd-pinyin.h"
 #include "rd-store-error.h"
 #include "rd-ui-util.h"
 
@@ -276,6 +277,32 @@ rd_ui_fold (const char *text)
     return g_strdup ("");
 
   return g_utf8_casefold (normalized, -1);
+}
+
+gboolean
+rd_ui_name_matches (const char *folded_search,
+                    const char *name,
+                    const char *pinyin)
+{
+  g_autofree char *folded = NULL;
+  g_autofree char *initials = NULL;
+
+  if (folded_search == NULL || folded_search[0] == '\0')
+    return TRUE;
+
+  folded = rd_ui_fold (name);
+  if (strstr (folded, folded_search) != NULL)
+    return TRUE;
+
+  /* initials are only ever Latin letters and digits */
+  for (const char *p = folded_search; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+
+  if (pinyin == NULL || pinyin[0] == '\0')
+    pinyin = initials = rd_pinyin_name_initials (name != NULL ? name : "");
+
+  return g_str_has_prefix (pinyin, folded_search);
 }
 
 gboolean

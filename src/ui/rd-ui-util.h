@@ -49,6 +49,12 @@ char        *rd_ui_format_date           (const char       *date);
 
 /* Text folded for matching: normalised and case-folded. */
 char        *rd_ui_fold                  (const char       *text);
+/* TRUE when @folded_search (from rd_ui_fold) is in @name, or, spelt in
+ * Latin letters, in its pinyin initials ("zs" finds 张三); @pinyin is those
+ * initials when the caller has them, NULL to derive them from @name. */
+gboolean     rd_ui_name_matches          (const char       *folded_search,
+                                          const char       *name,
+                                          const char       *pinyin);
 /* How a filter on folded search text changed going from @old_text to
  * @new_text; FALSE when it did not change at all. */
 gboolean     rd_ui_search_change         (const char       *old_text,

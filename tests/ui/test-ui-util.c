@@ -166,6 +166,29 @@ test_search (void)
 }
 
 static void
+test_name_matches (void)
+{
+  g_autofree char *zs = rd_ui_fold ("ZS");
+
+  /* the name itself, folded */
+  g_assert_true (rd_ui_name_matches ("张", "张三", NULL));
+  g_assert_true (rd_ui_name_matches ("", "张三", NULL));
+  g_assert_false (rd_ui_name_matches ("李", "张三", NULL));
+  /* pinyin initials from the name, as a prefix, whatever the case typed */
+  g_assert_true (rd_ui_name_matches (zs, "张三", NULL));
+  g_assert_true (rd_ui_name_matches ("z", "张三", NULL));
+  g_assert_false (rd_ui_name_matches ("s", "张三", NULL));
+  g_assert_false (rd_ui_name_matches ("zsx", "张三", NULL));
+  /* a polyphonic surname is read as a surname: 曾 is zeng here, not ceng */
+  g_assert_true (rd_ui_name_matches ("zgf", "曾国藩", NULL));
+  /* initials the caller already has win over derived ones */
+  g_assert_true (rd_ui_name_matches ("nk", "内科", "nk"));
+  g_assert_false (rd_ui_name_matches ("nk", "内科", "xx"));
+  /* not Latin: no pinyin fallback */
+  g_assert_false (rd_ui_name_matches ("张三丰", "张三", NULL));
+}
+
+static void
 test_time_range (void)
 {
   g_autofree char *range = rd_ui_format_time_range ("08:00", "12:00");
@@ -228,6 +251,7 @@ main (int   argc,
   g_test_add_func ("/ui/util/login-errors", test_login_errors);
   g_test_add_func ("/ui/util/dates", test_dates);
   g_test_add_func ("/ui/util/search", test_search);
+  g_test_add_func ("/ui/util/name-matches", test_name_matches);
   g_test_add_func ("/ui/util/time-range", test_time_range);
   g_test_add_func ("/ui/util/order-net-amount", test_order_net_amount);
 
