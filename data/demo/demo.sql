@@ -688,41 +688,70 @@ BEGIN
    ORDER BY x.ord;
 
   -- Lottery sessions: drawn ones list the winners (the booked online and
-  -- phone pool) and some losers; undrawn ones hold pending requests.
+  -- phone pool) and some losers; undrawn ones hold pending requests. A
+  -- drawn session's order is that of regdesk.lottery_order with the stored
+  -- seed (md5 of seed:request id): its first places go to the winners, in
+  -- booking order, the others to the losers, and the ranks recorded are
+  -- lottery_order's own (below), so api.lottery_preview repeats the draw.
   INSERT INTO regdesk.lottery_requests (hospital_id, session_id, patient_id, channel, request_id,
-                                        status, drawn_rank, appointment_id, created_at)
-  SELECT hid, x.session_id, x.patient_id, x.channel, x.request_id, x.status, x.drawn_rank,
-         x.appointment_id, x.created_at
-    FROM (SELECT ap.session_id, ap.patient_id, ap.channel,
-                 'demo-' || seed || '-lot-' || ap.id AS request_id, 'won' AS status,
-                 row_number() OVER (PARTITION BY ap.session_id ORDER BY ap.id)::int
-                   AS drawn_rank,
-                 ap.id AS appointment_id,
-                 least(ap.created_at, s.lottery_draw_at - interval '1 day') AS created_at,
-                 ap.id AS ord
-            FROM regdesk.appointments ap
-            JOIN regdesk.sessions s ON s.id = ap.session_id
-           WHERE s.hospital_id = hid AND s.policy = 'lottery' AND s.date <= today
-             AND ap.channel <> 'window'
+                                        status, appointment_id, created_at)
+  WITH drawn AS (
+    SELECT s.*
+      FROM regdesk.sessions s
+     WHERE s.hospital_id = hid AND s.policy = 'lottery' AND s.date <= today),
+  people AS (
+    SELECT ap.session_id, ap.patient_id, ap.channel, 'won' AS status, ap.id AS appointment_id,
+           least(ap.created_at, d.lottery_draw_at - interval '1 day') AS created_at,
+           row_number() OVER (PARTITION BY ap.session_id ORDER BY ap.id) AS place
+      FROM regdesk.appointments ap
+      JOIN drawn d ON d.id = ap.session_id
+     WHERE ap.channel <> 'window'
+    UNION ALL
+    SELECT d.id, pid.id, CASE WHEN k % 3 = 0 THEN 'phone' ELSE 'online' END, 'lost', NULL,
+           d.lottery_draw_at - make_interval(hours => 2 + k),
+           (SELECT count(*) FROM regdesk.appointments ap
+             WHERE ap.session_id = d.id AND ap.channel <> 'window') + k
+      FROM drawn d
+      CROSS JOIN LATERAL generate_series(1, (d.quota_online + d.quota_phone) / 2) k
+      JOIN demo_pid pid
+        ON pid.n = (regdesk_demo.hi(seed, 'appt-pat:' || d.id, 2000)
+                    + (d.capacity + k) * 7919) % 2000
+     WHERE d.status <> 'suspended'),
+  draw AS (
+    SELECT p.session_id, r.request_id,
+           row_number() OVER (PARTITION BY p.session_id
+                              ORDER BY md5(d.lottery_seed::text || ':' || r.request_id))
+             AS place
+      FROM people p
+      JOIN drawn d ON d.id = p.session_id
+      CROSS JOIN LATERAL (SELECT 'demo-' || seed || '-lot-' || p.session_id || '-' || p.place
+                                   AS request_id) r)
+  SELECT hid, x.session_id, x.patient_id, x.channel, x.request_id, x.status, x.appointment_id,
+         x.created_at
+    FROM (SELECT p.session_id, p.patient_id, p.channel, w.request_id, p.status,
+                 p.appointment_id, p.created_at, p.session_id * 1000 + p.place AS ord
+            FROM people p
+            JOIN draw w ON w.session_id = p.session_id AND w.place = p.place
           UNION ALL
           SELECT s.id, pid.id, CASE WHEN k % 3 = 0 THEN 'phone' ELSE 'online' END,
-                 'demo-' || seed || '-lot-' || s.id || '-' || k,
-                 CASE WHEN s.date <= today THEN 'lost' ELSE 'pending' END,
-                 CASE WHEN s.date <= today
-                      THEN (s.quota_online + s.quota_phone + k)::int END,
-                 NULL,
+                 'demo-' || seed || '-lot-' || s.id || '-' || k, 'pending', NULL,
                  s.lottery_draw_at - make_interval(hours => 2 + k),
                  1000000000 + s.id * 1000 + k
             FROM regdesk.sessions s
             CROSS JOIN LATERAL generate_series(1, (s.quota_online + s.quota_phone) / 2
-                                                  + CASE WHEN s.date > today
-                                                         THEN s.quota_online + s.quota_phone
-                                                         ELSE 0 END) k
+                                                  + s.quota_online + s.quota_phone) k
             JOIN demo_pid pid
               ON pid.n = (regdesk_demo.hi(seed, 'appt-pat:' || s.id, 2000)
                           + (s.capacity + k) * 7919) % 2000
-           WHERE s.hospital_id = hid AND s.policy = 'lottery' AND s.status <> 'suspended') x
+           WHERE s.hospital_id = hid AND s.policy = 'lottery' AND s.date > today
+             AND s.status <> 'suspended') x
    ORDER BY x.ord;
+  UPDATE regdesk.lottery_requests q
+     SET drawn_rank = o.rank
+    FROM regdesk.sessions s
+   CROSS JOIN LATERAL regdesk.lottery_order(s.id, s.lottery_seed) o
+   WHERE s.hospital_id = hid AND s.policy = 'lottery' AND s.date <= today
+     AND q.id = o.lottery_request_id;
 
   -- Waiting lists on the busiest sessions of the coming week.
   INSERT INTO regdesk.waitlist (hospital_id, patient_id, session_id, channel, status,

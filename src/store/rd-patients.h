@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "rd-appointment-row.h"
 #include "rd-db.h"
 #include "rd-patient.h"
 
@@ -45,6 +46,82 @@ gint64       rd_patients_create_finish  (RdDb                *db,
 gint64       rd_patients_create_sync    (RdDb                *db,
                                          const char          *request_id,
                                          RdPatient           *patient,
+                                         GCancellable        *cancellable,
+                                         GError             **error);
+
+/* api.patient_update() with the fields of @patient (its id says whom; an
+ * empty pinyin is made from the name). The same checks and refusals as
+ * creating: RD207 for a duplicate of someone else, RD212 for a medical card
+ * already used; RD208 when there is no such patient. */
+void         rd_patients_update_async   (RdDb                *db,
+                                         RdPatient           *patient,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean     rd_patients_update_finish  (RdDb                *db,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+gboolean     rd_patients_update_sync    (RdDb                *db,
+                                         RdPatient           *patient,
+                                         GCancellable        *cancellable,
+                                         GError             **error);
+
+/* api.patient_get(): the registered patient @patient_id as a new RdPatient;
+ * RD_STORE_ERROR_REJECTED with SQLSTATE RD208 when the caller's hospital has
+ * no such patient. */
+void         rd_patients_get_async      (RdDb                *db,
+                                         gint64               patient_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+RdPatient   *rd_patients_get_finish     (RdDb                *db,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+RdPatient   *rd_patients_get_sync       (RdDb                *db,
+                                         gint64               patient_id,
+                                         GCancellable        *cancellable,
+                                         GError             **error);
+
+/* api.patient_history(): the patient's appointments as a GListModel of
+ * RdAppointmentRow, upcoming ones first (soonest first), then the past
+ * (newest first), at most @max_rows (1..500). RD208 as above. */
+void         rd_patients_history_async  (RdDb                *db,
+                                         gint64               patient_id,
+                                         guint                max_rows,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+GListModel  *rd_patients_history_finish (RdDb                *db,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+GListModel  *rd_patients_history_sync   (RdDb                *db,
+                                         gint64               patient_id,
+                                         guint                max_rows,
+                                         GCancellable        *cancellable,
+                                         GError             **error);
+
+typedef struct
+{
+  int     appointments;   /* every appointment ever made, whatever became of it */
+  int     upcoming;       /* live appointments whose slot has not ended */
+  int     no_shows;       /* appointments the patient never came to */
+  int     unpaid_orders;  /* orders still waiting for payment, window open */
+  gint64  unpaid_amount;  /* their sum, fen */
+} RdPatientSummary;
+
+/* api.patient_summary(): fills @summary. RD208 as above. */
+void         rd_patients_summary_async  (RdDb                *db,
+                                         gint64               patient_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean     rd_patients_summary_finish (RdDb                *db,
+                                         GAsyncResult        *result,
+                                         RdPatientSummary    *summary,
+                                         GError             **error);
+gboolean     rd_patients_summary_sync   (RdDb                *db,
+                                         gint64               patient_id,
+                                         RdPatientSummary    *summary,
                                          GCancellable        *cancellable,
                                          GError             **error);
 

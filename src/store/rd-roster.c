@@ -13,11 +13,6 @@
 #include "rd-roster.h"
 #include "rd-session.h"
 
-/* How long notifications collect before one query re-reads their sessions:
- * a booking touches a session several times in one transaction, and a busy
- * hour brings bursts from many desks. */
-#define FLUSH_DELAY_MS 5
-
 #define SESSION_COLUMNS \
   "s.id, s.hospital_id, s.department_id, s.department_name, s.department_code, " \
   "s.department_pinyin, s.doctor_id, s.doctor_name, s.doctor_title, s.clinic_type, " \
@@ -638,7 +633,12 @@ schedule_flush (RdRoster *self)
   if (self->flush_source != 0)
     return;
 
-  self->flush_source = g_timeout_add (FLUSH_DELAY_MS, flush_cb, self);
+  /* Notifications collect until the main loop is idle, then one query
+   * re-reads their sessions: a transaction's notifications arrive together
+   * (a booking touches a session several times), and while a refresh runs
+   * a busy hour's bursts from many desks wait for the next one. Waiting
+   * for a timer instead would add its delay to every update. */
+  self->flush_source = g_idle_add (flush_cb, self);
   g_source_set_name_by_id (self->flush_source, "[regdesk] roster flush");
 }
 

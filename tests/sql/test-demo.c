@@ -280,6 +280,51 @@ test_todays_roster (void)
   rd_db_close (db);
 }
 
+/* The recorded draw of every drawn lottery session is the one the stored
+ * seed gives: api.lottery_preview ranks each request as recorded, and the
+ * winners hold the first places. */
+static void
+test_lottery_draws (void)
+{
+  g_autoptr(RdDb) db = rd_test_pg_connect (RD_DEMO_CLERK, RD_DEMO_PASSWORD);
+  static const char compared[] =
+    "SELECT count(*) FILTER (WHERE q.id IS NOT NULL), "
+    "       count(*) FILTER (WHERE q.id IS NULL OR q.drawn_rank IS DISTINCT FROM p.rank "
+    "                          OR q.request_id <> p.request_id "
+    "                          OR q.patient_id <> p.patient_id OR q.channel <> p.channel) "
+    "  FROM regdesk.sessions s "
+    " CROSS JOIN LATERAL api.lottery_preview(s.id) p "
+    "  LEFT JOIN regdesk.lottery_requests q ON q.id = p.lottery_request_id "
+    " WHERE s.policy = 'lottery' AND s.lottery_seed IS NOT NULL "
+    "   AND EXISTS (SELECT 1 FROM regdesk.lottery_requests r "
+    "                WHERE r.session_id = s.id AND r.drawn_rank IS NOT NULL)";
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rd_test_pg_load_demo ();
+
+  result = rd_db_query_sync (db, compared, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rd_result_get_int64 (result, 0, 0), >, 0);
+  g_assert_cmpint (rd_result_get_int64 (result, 0, 1), ==, 0);
+  /* Every ranked request was compared: none is missing from the preview. */
+  g_assert_cmpint (rd_result_get_int64 (result, 0, 0), ==,
+                   sql_int (db, "SELECT count(*) FROM regdesk.lottery_requests "
+                                " WHERE drawn_rank IS NOT NULL"));
+
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM ("
+                                "  SELECT session_id FROM regdesk.lottery_requests "
+                                "   GROUP BY session_id "
+                                "  HAVING max(drawn_rank) FILTER (WHERE status = 'won') "
+                                "       > min(drawn_rank) FILTER (WHERE status = 'lost')) x"),
+                   ==, 0);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM regdesk.lottery_requests "
+                                " WHERE status = 'won'"), >, 0);
+  g_assert_cmpint (sql_int (db, "SELECT count(*) FROM regdesk.lottery_requests "
+                                " WHERE status = 'lost'"), >, 0);
+  rd_db_close (db);
+}
+
 static void
 test_loaded_once (void)
 {
@@ -396,6 +441,7 @@ main (int   argc,
   g_test_add_func ("/demo/identities", test_identities);
   g_test_add_func ("/demo/history", test_history);
   g_test_add_func ("/demo/todays-roster", test_todays_roster);
+  g_test_add_func ("/demo/lottery-draws", test_lottery_draws);
   g_test_add_func ("/demo/loaded-once", test_loaded_once);
   g_test_add_func ("/demo/deterministic", test_deterministic);
 
