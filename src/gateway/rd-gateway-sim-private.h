@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/* Fault rules name the SMS gateways next to the payment ones ("aliyun:sms",
+ * "tencent:sms"); these values never meet a real RdPaymentGateway. */
+#define SIM_GATEWAY_ALIYUN_SMS  ((RdPaymentGateway) 100)
+#define SIM_GATEWAY_TENCENT_SMS ((RdPaymentGateway) 101)
+
 typedef struct
 {
   RdPaymentGateway  gateway;
@@ -80,6 +85,15 @@ struct _RdGatewaySim
   RdRsaKey             *alipay_key;
 
   RdGatewayCredentials *credentials;
+
+  char                 *aliyun_key_id;
+  char                 *aliyun_key_secret;
+  char                 *tencent_secret_id;
+  char                 *tencent_secret_key;
+  char                 *tencent_app_id;
+  char                 *sms_sign_name;
+  GPtrArray            *sms_log;     /* JsonObject: the messages delivered, in order */
+  GHashTable           *sms_nonces;  /* Alibaba Cloud SignatureNonce values seen */
 
   GHashTable           *orders;      /* "w:NO" / "a:NO" → SimOrder */
   GHashTable           *refunds;     /* "w:NO" / "a:NO" → SimRefund */
@@ -163,6 +177,10 @@ void        sim_notify_paid       (RdGatewaySim      *self,
                                    SimOrder          *order);
 
 void        sim_wechat_register   (RdGatewaySim      *self);
+void        sim_sms_register      (RdGatewaySim      *self);
+/* GET /sim/sms: the log as a JSON array. */
+JsonNode   *sim_sms_log_to_json   (RdGatewaySim      *self,
+                                   const char        *out_id);
 void        sim_alipay_register   (RdGatewaySim      *self);
 char       *sim_wechat_notification (RdGatewaySim    *self,
                                      SimOrder        *order,

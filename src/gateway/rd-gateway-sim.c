@@ -17,6 +17,8 @@
 #define SIM_MCHID      "1900000109"
 #define SIM_APPID      "wxd678efh567hg6787"
 #define SIM_ALIPAY_APP "2021000000000001"
+#define SIM_SMS_APP_ID "1400000001"
+#define SIM_SMS_SIGN   "某医院"
 
 typedef struct
 {
@@ -435,12 +437,14 @@ fault_fits_op (RdGatewaySimFault  fault,
       return g_str_equal (op, "pay") || g_str_equal (op, "create");
     case RD_GATEWAY_SIM_FAULT_TRUNCATE:
       return g_str_equal (op, "download");
+    case RD_GATEWAY_SIM_FAULT_BAD_SIGNATURE:
+      /* Neither SMS gateway signs its answers. */
+      return !g_str_equal (op, "sms");
     case RD_GATEWAY_SIM_FAULT_NONE:
     case RD_GATEWAY_SIM_FAULT_DELAY:
     case RD_GATEWAY_SIM_FAULT_SYSTEM_ERROR:
     case RD_GATEWAY_SIM_FAULT_FREQUENCY_LIMITED:
     case RD_GATEWAY_SIM_FAULT_DROP_AFTER:
-    case RD_GATEWAY_SIM_FAULT_BAD_SIGNATURE:
     default:
       return TRUE;
     }
@@ -763,9 +767,26 @@ handle_sim (SoupServer        *server,
       STAT (refunds);
       STAT (refunded_twice);
       STAT (notifications);
+      STAT (sms);
 #undef STAT
       json_builder_end_object (b);
       set_json_response (msg, SOUP_STATUS_OK, b);
+      return;
+    }
+
+  if (g_str_equal (path, "/sim/sms") && g_str_equal (method, "GET"))
+    {
+      g_autoptr(JsonNode) log = sim_sms_log_to_json (self, query != NULL
+                                                           ? g_hash_table_lookup (query, "out_id")
+                                                           : NULL);
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autofree char *json = NULL;
+
+      json_generator_set_root (generator, log);
+      json = json_generator_to_data (generator, NULL);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json,
+                                        strlen (json));
       return;
     }
 
@@ -904,6 +925,14 @@ rd_gateway_sim_finalize (GObject *object)
   g_clear_pointer (&self->refunds, g_hash_table_unref);
   g_queue_clear_full (&self->faults, (GDestroyNotify) fault_rule_free);
   g_clear_pointer (&self->rand, g_rand_free);
+  g_free (self->aliyun_key_id);
+  rd_crypto_free_secret (self->aliyun_key_secret);
+  g_free (self->tencent_secret_id);
+  rd_crypto_free_secret (self->tencent_secret_key);
+  g_free (self->tencent_app_id);
+  g_free (self->sms_sign_name);
+  g_clear_pointer (&self->sms_log, g_ptr_array_unref);
+  g_clear_pointer (&self->sms_nonces, g_hash_table_unref);
 
   G_OBJECT_CLASS (rd_gateway_sim_parent_class)->finalize (object);
 }
@@ -931,6 +960,20 @@ rd_gateway_sim_init (RdGatewaySim *self)
   self->mchid = g_strdup (SIM_MCHID);
   self->appid = g_strdup (SIM_APPID);
   self->alipay_app_id = g_strdup (SIM_ALIPAY_APP);
+
+  {
+    g_autofree char *aliyun_id = rd_crypto_nonce ();
+    g_autofree char *tencent_id = rd_crypto_nonce ();
+
+    self->aliyun_key_id = g_strconcat ("LTAI", aliyun_id, NULL);
+    self->tencent_secret_id = g_strconcat ("AKID", tencent_id, NULL);
+  }
+  self->aliyun_key_secret = rd_crypto_nonce ();
+  self->tencent_secret_key = rd_crypto_nonce ();
+  self->tencent_app_id = g_strdup (SIM_SMS_APP_ID);
+  self->sms_sign_name = g_strdup (SIM_SMS_SIGN);
+  self->sms_log = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  self->sms_nonces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 RdGatewaySim *
@@ -1048,6 +1091,34 @@ rd_gateway_sim_new_from_file (const char  *path,
   if (!make_platform_cert (self, error))
     return NULL;
 
+  /* Files written before the simulator spoke SMS have no such groups. */
+  if (g_key_file_has_group (key_file, "aliyun-sms"))
+    {
+      g_free (self->aliyun_key_id);
+      self->aliyun_key_id = g_key_file_get_string (key_file, "aliyun-sms", "access_key_id", NULL);
+      rd_crypto_free_secret (self->aliyun_key_secret);
+      self->aliyun_key_secret = g_key_file_get_string (key_file, "aliyun-sms",
+                                                       "access_key_secret", NULL);
+    }
+  if (g_key_file_has_group (key_file, "tencent-sms"))
+    {
+      g_free (self->tencent_secret_id);
+      self->tencent_secret_id = g_key_file_get_string (key_file, "tencent-sms", "secret_id", NULL);
+      rd_crypto_free_secret (self->tencent_secret_key);
+      self->tencent_secret_key = g_key_file_get_string (key_file, "tencent-sms", "secret_key",
+                                                        NULL);
+      g_free (self->tencent_app_id);
+      self->tencent_app_id = g_key_file_get_string (key_file, "tencent-sms", "sdk_app_id", NULL);
+    }
+  if (self->aliyun_key_id == NULL || self->aliyun_key_secret == NULL
+      || self->tencent_secret_id == NULL || self->tencent_secret_key == NULL
+      || self->tencent_app_id == NULL)
+    {
+      g_set_error (error, RD_GATEWAY_ERROR, RD_GATEWAY_ERROR_KEY,
+                   _("The simulator’s key file is incomplete"));
+      return NULL;
+    }
+
   return g_steal_pointer (&self);
 }
 
@@ -1070,6 +1141,7 @@ rd_gateway_sim_start (RdGatewaySim  *self,
   soup_server_add_handler (self->server, "/sim", handle_sim, self, NULL);
   sim_wechat_register (self);
   sim_alipay_register (self);
+  sim_sms_register (self);
 
   /* Loopback only: the simulator is for this machine. */
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -1162,6 +1234,19 @@ rd_gateway_sim_create_key_file (RdGatewaySim *self)
                          self->platform_serial);
   set_pem (key_file, "simulator", "alipay_key", rd_rsa_key_to_pem (self->alipay_key, NULL));
 
+  g_key_file_set_string (key_file, "aliyun-sms", "base_url", base);
+  g_key_file_set_string (key_file, "aliyun-sms", "access_key_id", self->aliyun_key_id);
+  g_key_file_set_string (key_file, "aliyun-sms", "access_key_secret", self->aliyun_key_secret);
+  g_key_file_set_string (key_file, "aliyun-sms", "sign_name", self->sms_sign_name);
+  g_key_file_set_double (key_file, "aliyun-sms", "timeout", 10);
+
+  g_key_file_set_string (key_file, "tencent-sms", "base_url", base);
+  g_key_file_set_string (key_file, "tencent-sms", "secret_id", self->tencent_secret_id);
+  g_key_file_set_string (key_file, "tencent-sms", "secret_key", self->tencent_secret_key);
+  g_key_file_set_string (key_file, "tencent-sms", "sdk_app_id", self->tencent_app_id);
+  g_key_file_set_string (key_file, "tencent-sms", "sign_name", self->sms_sign_name);
+  g_key_file_set_double (key_file, "tencent-sms", "timeout", 10);
+
   return g_steal_pointer (&key_file);
 }
 
@@ -1227,6 +1312,10 @@ rd_gateway_sim_add_fault (RdGatewaySim      *self,
         rule->gateway = RD_PAYMENT_GATEWAY_WECHATPAY;
       else if (strncmp (match, "alipay", colon - match) == 0)
         rule->gateway = RD_PAYMENT_GATEWAY_ALIPAY;
+      else if (strncmp (match, "aliyun", colon - match) == 0)
+        rule->gateway = SIM_GATEWAY_ALIYUN_SMS;
+      else if (strncmp (match, "tencent", colon - match) == 0)
+        rule->gateway = SIM_GATEWAY_TENCENT_SMS;
       match = colon + 1;
     }
   if (match != NULL && *match != '\0' && !g_str_equal (match, "*"))
@@ -1265,7 +1354,30 @@ rd_gateway_sim_reset (RdGatewaySim *self)
   rd_gateway_sim_clear_faults (self);
   g_hash_table_remove_all (self->orders);
   g_hash_table_remove_all (self->refunds);
+  g_ptr_array_set_size (self->sms_log, 0);
+  g_hash_table_remove_all (self->sms_nonces);
   self->stats = (RdGatewaySimStats) { 0 };
+}
+
+guint
+rd_gateway_sim_count_sms (RdGatewaySim *self,
+                          const char   *out_id)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (RD_IS_GATEWAY_SIM (self), 0);
+
+  for (guint i = 0; i < self->sms_log->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (self->sms_log, i);
+
+      if (out_id == NULL
+          || g_strcmp0 (json_object_get_string_member_with_default (entry, "out_id", NULL),
+                        out_id) == 0)
+        n++;
+    }
+
+  return n;
 }
 
 gboolean

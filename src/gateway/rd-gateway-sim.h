@@ -16,7 +16,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (RdGatewaySim, rd_gateway_sim, RD, GATEWAY_SIM, GObject)
 
-/* Faults, injected on request (rd_gateway_sim_add_fault(), or POST
+/* The simulator also speaks Alibaba Cloud SMS and Tencent Cloud SMS at
+ * "/", with the keys of the [aliyun-sms] and [tencent-sms] groups of its
+ * key file, and logs every message it accepts (GET /sim/sms, or
+ * /sim/sms?out_id=…: a JSON array of {gateway, phone, template,
+ * template_id, params, out_id, message_id, text, at}).
+ *
+ * Faults, injected on request (rd_gateway_sim_add_fault(), or POST
  * /sim/faults {"fault": "system_error", "match": "wechatpay:pay",
  * "count": 1, "param": 0}) or at random (rd_gateway_sim_set_fault_rate(),
  * or POST /sim/faults {"rate": 0.2, "seed": 1, "delay_ms": 3000}). */
@@ -72,6 +78,7 @@ typedef struct
   guint refunds;           /* refunds that moved money */
   guint refunded_twice;    /* refund numbers that moved money twice: stays 0 */
   guint notifications;     /* notifications delivered */
+  guint sms;               /* text messages accepted (and so delivered) */
 } RdGatewaySimStats;
 
 typedef struct
@@ -109,8 +116,11 @@ RdGatewayCredentials *rd_gateway_sim_get_credentials    (RdGatewaySim        *se
 
 /* Injects fault into the next count requests matching match: "pay",
  * "create", "query", "close", "reverse", "refund", "refund-query", "bill",
- * "download", optionally prefixed by "wechatpay:" or "alipay:"; NULL or
- * "*" is any. param: the delay in ms, or the queries before USERPAYING
+ * "download", "sms", optionally prefixed by "wechatpay:", "alipay:",
+ * "aliyun:" or "tencent:"; NULL or "*" is any. For SMS, SYSTEM_ERROR with
+ * param 0 sends nothing and answers 500; FREQUENCY_LIMITED answers
+ * isv.BUSINESS_LIMIT_CONTROL / LimitExceeded.*; DELAY and DROP_AFTER send
+ * the message, then answer late or never. param: the delay in ms, or the queries before USERPAYING
  * turns to SUCCESS. */
 void                  rd_gateway_sim_add_fault          (RdGatewaySim        *self,
                                                          RdGatewaySimFault    fault,
@@ -139,6 +149,10 @@ gboolean              rd_gateway_sim_scan               (RdGatewaySim        *se
 char                 *rd_gateway_sim_make_auth_code     (RdPaymentGateway     gateway,
                                                          RdGatewaySimPayer    payer,
                                                          guint                n);
+
+/* Messages accepted with this OutId / SessionContext (NULL: all). */
+guint                 rd_gateway_sim_count_sms          (RdGatewaySim        *self,
+                                                         const char          *out_id);
 
 void                  rd_gateway_sim_get_stats          (RdGatewaySim        *self,
                                                          RdGatewaySimStats   *stats);
