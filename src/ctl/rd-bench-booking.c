@@ -97,10 +97,12 @@ typedef struct
 
 /* "dbname=X" appended wins in a keyword/value conninfo; a URI gets X as its
  * path. */
-static char *
-conninfo_with_dbname (const char *conninfo,
-                      const char *dbname)
+char *
+rd_bench_conninfo_with_dbname (const char *conninfo,
+                               const char *dbname)
 {
+  g_return_val_if_fail (dbname != NULL, NULL);
+
   if (g_str_has_prefix (conninfo, "postgresql://") || g_str_has_prefix (conninfo, "postgres://"))
     {
       g_autoptr(GUri) uri = g_uri_parse (conninfo, G_URI_FLAGS_ENCODED, NULL);
@@ -183,13 +185,19 @@ exec_owner (RdDb        *db,
   return result != NULL;
 }
 
-static gboolean
-recreate_database (RdDb        *db,
-                   const char  *name,
-                   GError     **error)
+gboolean
+rd_bench_recreate_database (RdDb        *db,
+                            const char  *name,
+                            GError     **error)
 {
-  g_autofree char *drop = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-  g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+  g_autofree char *drop = NULL;
+  g_autofree char *create = NULL;
+
+  g_return_val_if_fail (RD_IS_DB (db), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  drop = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+  create = g_strdup_printf ("CREATE DATABASE %s", name);
 
   return exec_owner (db, drop, error) && exec_owner (db, create, error);
 }
@@ -445,12 +453,12 @@ rd_bench_booking (const char  *conninfo_owner,
 
   owner = rd_db_new (conninfo_owner);
   if (!rd_db_connect_sync (owner, NULL, error) ||
-      !recreate_database (owner, PGBENCH_DB, error) ||
-      !recreate_database (owner, BOOKING_DB, error))
+      !rd_bench_recreate_database (owner, PGBENCH_DB, error) ||
+      !rd_bench_recreate_database (owner, BOOKING_DB, error))
     return FALSE;
 
-  pgbench_conninfo = conninfo_with_dbname (conninfo_owner, PGBENCH_DB);
-  booking_conninfo = conninfo_with_dbname (conninfo_owner, BOOKING_DB);
+  pgbench_conninfo = rd_bench_conninfo_with_dbname (conninfo_owner, PGBENCH_DB);
+  booking_conninfo = rd_bench_conninfo_with_dbname (conninfo_owner, BOOKING_DB);
 
   ok = run_pgbench (pgbench_conninfo, clients, seconds, &pgbench_tps, error) &&
        run_storm (booking_conninfo, clients, seconds, out, pgbench_tps, error);

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "rd-db.h"
+
 G_BEGIN_DECLS
 
 /* On the server of @conninfo_owner (the schema owner, a superuser), in two
@@ -18,11 +20,24 @@ G_BEGIN_DECLS
  *    "clients", "seconds", "booked", "cancelled", "refused", "conflicts"}
  * overbooked: slots holding two live appointments plus channel pools
  * holding more appointments than slots; duplicates: patients with two live
- * bookings of one doctor on one day. */
+ * bookings of one doctor on one day. Both phases run the server's own
+ * settings. Every booking NOTIFYs, and PostgreSQL commits notifying
+ * transactions one at a time (the notification queue is kept in commit
+ * order) while pgbench's share their WAL flushes: where a flush is slow,
+ * the ratio is bounded by that, not by the work of a booking. */
 gboolean     rd_bench_booking           (const char  *conninfo_owner,
                                          guint        clients,
                                          guint        seconds,
                                          GString     *out,
                                          GError     **error);
+
+/* Shared by the benchmarks. @conninfo with its database replaced by
+ * @dbname (keyword/value or URI). */
+char        *rd_bench_conninfo_with_dbname (const char  *conninfo,
+                                            const char  *dbname);
+/* Drops (with FORCE) and creates database @name as the owner of @db. */
+gboolean     rd_bench_recreate_database    (RdDb        *db,
+                                            const char  *name,
+                                            GError     **error);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* rd-ctl-bench.c: regdesk-ctl bench booking
+/* rd-ctl-bench.c: regdesk-ctl bench booking, bench sync
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,10 +10,35 @@
 #include <stdio.h>
 
 #include "rd-bench-booking.h"
+#include "rd-bench-sync.h"
 #include "rd-ctl.h"
 
 #define MAX_CLIENTS 64
 #define MAX_SECONDS 3600
+#define MAX_SAMPLES 100000
+
+/* The benchmarks create and drop databases: check the login first, so a
+ * staff conninfo gets one clear line instead of a failure half-way. Returns
+ * the owner's conninfo. */
+static char *
+owner_conninfo (RdCtl   *ctl,
+                GError **error)
+{
+  g_autoptr(RdDb) db = rd_ctl_connect (ctl, error);
+
+  if (db == NULL)
+    return NULL;
+  if (g_strcmp0 (rd_db_get_user (db), RD_CLUSTER_OWNER) != 0)
+    {
+      g_set_error (error, RD_STORE_ERROR, RD_STORE_ERROR_PERMISSION,
+                   _("The benchmark needs the schema owner (%s), not %s"),
+                   RD_CLUSTER_OWNER, rd_db_get_user (db));
+      return NULL;
+    }
+  rd_db_close (db);
+
+  return rd_ctl_get_conninfo (ctl, error);
+}
 
 int
 rd_ctl_bench_booking (RdCtl  *ctl,
@@ -21,7 +46,6 @@ rd_ctl_bench_booking (RdCtl  *ctl,
                       char  **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(RdDb) db = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *conninfo = NULL;
   g_autofree char *clients_text = NULL;
@@ -49,25 +73,49 @@ rd_ctl_bench_booking (RdCtl  *ctl,
     return rd_ctl_usage_error (ctl, _("--seconds needs a number from 1 to %d, not “%s”"),
                                MAX_SECONDS, seconds_text);
 
-  /* The benchmark creates and drops databases: check the login first, so a
-   * staff conninfo gets one clear line instead of a failure half-way. */
-  db = rd_ctl_connect (ctl, &error);
-  if (db == NULL)
-    return rd_ctl_fail (ctl, error);
-  if (g_strcmp0 (rd_db_get_user (db), RD_CLUSTER_OWNER) != 0)
-    {
-      g_set_error (&error, RD_STORE_ERROR, RD_STORE_ERROR_PERMISSION,
-                   _("The benchmark needs the schema owner (%s), not %s"),
-                   RD_CLUSTER_OWNER, rd_db_get_user (db));
-      return rd_ctl_fail (ctl, error);
-    }
-  rd_db_close (db);
-
-  conninfo = rd_ctl_get_conninfo (ctl, &error);
+  conninfo = owner_conninfo (ctl, &error);
   if (conninfo == NULL)
     return rd_ctl_fail (ctl, error);
 
   if (!rd_bench_booking (conninfo, (guint) clients, (guint) seconds, out, &error))
+    return rd_ctl_fail (ctl, error);
+
+  printf ("%s\n", g_strchomp (out->str));
+  fflush (stdout);
+
+  return RD_CTL_EXIT_OK;
+}
+
+int
+rd_ctl_bench_sync (RdCtl  *ctl,
+                   int     argc,
+                   char  **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *conninfo = NULL;
+  g_autofree char *samples_text = NULL;
+  guint64 samples = 500;
+  const GOptionEntry entries[] = {
+    { "samples", 'n', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &samples_text,
+      N_("Bookings (and bare notifications) to time, 1 to 100000 (default: 500)"), N_("N") },
+    { NULL }
+  };
+
+  if (!rd_ctl_parse_options (ctl, entries, NULL, &argc, &argv, &error))
+    return rd_ctl_fail (ctl, error);
+  if (argc > 1)
+    return rd_ctl_usage_error (ctl, _("Unexpected argument “%s”"), argv[1]);
+  if (samples_text != NULL
+      && !g_ascii_string_to_unsigned (samples_text, 10, 1, MAX_SAMPLES, &samples, NULL))
+    return rd_ctl_usage_error (ctl, _("--samples needs a number from 1 to %d, not “%s”"),
+                               MAX_SAMPLES, samples_text);
+
+  conninfo = owner_conninfo (ctl, &error);
+  if (conninfo == NULL)
+    return rd_ctl_fail (ctl, error);
+
+  if (!rd_bench_sync (conninfo, (guint) samples, out, &error))
     return rd_ctl_fail (ctl, error);
 
   printf ("%s\n", g_strchomp (out->str));

@@ -29,6 +29,12 @@ static const RdCtlCommand commands[] = {
   { "cancel", N_("Cancel an appointment (退号), refunding what was paid"), rd_ctl_cancel },
   { "pay cash", N_("Take a cash payment for an order"), rd_ctl_pay_cash },
   { "pay card", N_("Record a card terminal payment for an order"), rd_ctl_pay_card },
+  { "pay query", N_("Ask WeChat Pay and Alipay about an order's payments and record the "
+                     "answers"), rd_ctl_pay_query },
+  { "pay close", N_("Close or reverse an order's open WeChat Pay and Alipay payments"),
+    rd_ctl_pay_close },
+  { "pay refund", N_("Send an order's pending WeChat Pay and Alipay refunds and follow them"),
+    rd_ctl_pay_refund },
   { "checkin", N_("Check a paid appointment in and print its queue number"), rd_ctl_checkin },
   { "lottery draw", N_("Draw a lottery session (or preview its order) and print the ranks"),
     rd_ctl_lottery_draw },
@@ -38,6 +44,13 @@ static const RdCtlCommand commands[] = {
     rd_ctl_gateway_sim },
   { "bench booking", N_("Benchmark booking against pgbench (as the owner)"),
     rd_ctl_bench_booking },
+  { "bench sync", N_("Time a booking until another connection's roster shows it (as the owner)"),
+    rd_ctl_bench_sync },
+  { "bench payments", N_("Pay many orders through a faulty gateway simulator and compare "
+                          "its accounts with the database (as the owner)"),
+    rd_ctl_bench_payments },
+  { "worker", N_("Send the SMS outbox and reminders, expire unpaid orders and settle "
+                  "payments until stopped"), rd_ctl_worker },
 };
 
 G_DEFINE_QUARK (rd-ctl-error-quark, rd_ctl_error)

@@ -105,10 +105,16 @@ int          rd_ctl_book             (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_cancel           (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_pay_cash         (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_pay_card         (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_pay_query        (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_pay_close        (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_pay_refund       (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_checkin          (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_lottery_draw     (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_maintenance_run  (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_gateway_sim      (RdCtl *ctl, int argc, char **argv);
 int          rd_ctl_bench_booking    (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_bench_sync       (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_bench_payments   (RdCtl *ctl, int argc, char **argv);
+int          rd_ctl_worker           (RdCtl *ctl, int argc, char **argv);
 
 G_END_DECLS
