@@ -14,6 +14,7 @@
 #include "rd-application.h"
 #include "rd-demo-data.h"
 #include "rd-demo.h"
+#include "rd-gateway-sim.h"
 #include "rd-preferences-window.h"
 #include "rd-ui-resources.h"
 #include "rd-window.h"
@@ -25,6 +26,9 @@ struct _RdApplication
   GSettings      *settings;
   GCancellable   *cancellable;
   RdCluster      *demo_cluster;
+  /* the demo's payment and SMS gateways, and the credentials to reach them */
+  RdGatewaySim   *demo_gateways;
+  char           *credentials_path;
 
   /* from the command line */
   char           *conninfo;
@@ -69,6 +73,35 @@ rd_application_is_configured (RdApplication *self)
   return FALSE;
 }
 
+/* The gateway simulator on loopback, so that a new user can take a fee by
+ * WeChat Pay or Alipay end to end; without it the demo takes cash and card. */
+static void
+rd_application_start_demo_gateways (RdApplication *self,
+                                    RdCluster     *cluster)
+{
+  g_autoptr(RdGatewaySim) sim = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (self->demo_gateways != NULL)
+    return;
+
+  path = g_build_filename (rd_cluster_get_directory (cluster), "..", "gateways.conf", NULL);
+  sim = rd_gateway_sim_new (&error);
+  if (sim == NULL ||
+      !rd_gateway_sim_start (sim, 0, &error) ||
+      !rd_gateway_sim_write_credentials (sim, path, &error))
+    {
+      g_warning ("The demo's gateway simulator could not start: %s", error->message);
+      return;
+    }
+
+  g_message ("Demo gateways at %s", rd_gateway_sim_get_base_url (sim));
+  self->demo_gateways = g_steal_pointer (&sim);
+  g_free (self->credentials_path);
+  self->credentials_path = g_canonicalize_filename (path, NULL);
+}
+
 static void
 on_demo_prepared (GObject      *object,
                   GAsyncResult *result,
@@ -85,9 +118,14 @@ on_demo_prepared (GObject      *object,
     return;
 
   if (cluster != NULL)
-    g_set_object (&self->demo_cluster, cluster);
+    {
+      g_set_object (&self->demo_cluster, cluster);
+      rd_application_start_demo_gateways (self, cluster);
+    }
   else
-    g_warning ("The demo could not start: %s", error->message);
+    {
+      g_warning ("The demo could not start: %s", error->message);
+    }
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     {
@@ -296,6 +334,10 @@ rd_application_shutdown (GApplication *application)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
     g_clear_handle_id (&self->signal_sources[i], g_source_remove);
 
+  if (self->demo_gateways != NULL)
+    rd_gateway_sim_stop (self->demo_gateways);
+  g_clear_object (&self->demo_gateways);
+
   if (self->demo_cluster != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -317,6 +359,7 @@ rd_application_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->demo_cluster);
   g_clear_pointer (&self->conninfo, g_free);
+  g_clear_pointer (&self->credentials_path, g_free);
 
   G_OBJECT_CLASS (rd_application_parent_class)->finalize (object);
 }
@@ -384,4 +427,26 @@ rd_application_get_demo_cluster (RdApplication *self)
   g_return_val_if_fail (RD_IS_APPLICATION (self), NULL);
 
   return self->demo_cluster;
+}
+
+/* The gateway credentials key file: the demo's simulator while it runs,
+ * else the user's ($XDG_CONFIG_HOME/regdesk/gateways.conf). */
+char *
+rd_application_get_credentials_path (RdApplication *self)
+{
+  g_return_val_if_fail (self == NULL || RD_IS_APPLICATION (self), NULL);
+
+  if (self != NULL && self->credentials_path != NULL)
+    return g_strdup (self->credentials_path);
+
+  return g_build_filename (g_get_user_config_dir (), "regdesk", "gateways.conf", NULL);
+}
+
+/* The demo's gateway simulator, or NULL. */
+RdGatewaySim *
+rd_application_get_demo_gateways (RdApplication *self)
+{
+  g_return_val_if_fail (RD_IS_APPLICATION (self), NULL);
+
+  return self->demo_gateways;
 }

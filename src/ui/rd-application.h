@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "rd-cluster.h"
+#include "rd-gateway-sim.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,7 @@ RdApplication *rd_application_new                (void);
 GSettings     *rd_application_get_settings       (RdApplication *self);
 /* The embedded demo cluster once it runs, else NULL. */
 RdCluster     *rd_application_get_demo_cluster   (RdApplication *self);
+char          *rd_application_get_credentials_path (RdApplication *self);
+RdGatewaySim  *rd_application_get_demo_gateways  (RdApplication *self);
 
 G_END_DECLS

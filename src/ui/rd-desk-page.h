@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "rd-pay-service.h"
 #include "rd-roster.h"
 
 G_BEGIN_DECLS
@@ -17,7 +18,11 @@ G_DECLARE_FINAL_TYPE (RdDeskPage, rd_desk_page, RD, DESK_PAGE, AdwBin)
 RdRoster    *rd_desk_page_get_roster        (RdDeskPage *self);
 void         rd_desk_page_set_roster        (RdDeskPage *self,
                                              RdRoster   *roster);
+void         rd_desk_page_set_db            (RdDeskPage   *self,
+                                             RdDb         *db,
+                                             RdPayService *pay);
 void         rd_desk_page_focus_search      (RdDeskPage *self);
+void         rd_desk_page_focus_patient_search (RdDeskPage *self);
 /* The sessions the table shows, after the department and search filters. */
 GListModel  *rd_desk_page_get_shown         (RdDeskPage *self);
 

@@ -279,6 +279,74 @@ rd_ui_fold (const char *text)
   return g_utf8_casefold (normalized, -1);
 }
 
+/* The rules of data/sql/0002-booking.sql, as the clerk reads them. */
+static const struct
+{
+  const char *sqlstate;
+  const char *message;
+} desk_refusals[] = {
+  { "RD208", N_("This patient is no longer registered. Search again.") },
+  { "RD301", N_("This session no longer exists. Choose another one.") },
+  { "RD302", N_("This session is suspended or closed: no bookings.") },
+  { "RD303", N_("This session is over. Choose a later one.") },
+  { "RD305", N_("No free slot is left at the window for this session.") },
+  { "RD306", N_("Someone else just took this slot. Choose another one.") },
+  { "RD307", N_("This patient already has a booking with this doctor on this day.") },
+  { "RD308", N_("This patient has reached the most bookings allowed in one day.") },
+  { "RD309", N_("This request was already used for something else. Try again.") },
+  { "RD310", N_("This patient does not qualify for priority booking.") },
+  { "RD312", N_("This pool is closed for booking now.") },
+  { "RD313", N_("This is a lottery session: bookings come from the draw.") },
+  { "RD314", N_("The remaining slots are kept for priority patients.") },
+  { "RD401", N_("This booking no longer exists.") },
+  { "RD402", N_("This booking cannot be cancelled any more (already seen, or cancelled).") },
+  { "RD403", N_("Too late to cancel: the session has started.") },
+  { "RD501", N_("This order does not exist. Look the booking up again.") },
+  { "RD502", N_("This order is already paid.") },
+  { "RD503", N_("The booking expired or was cancelled before it was paid. Book again.") },
+  { "RD601", N_("The fee is not paid yet: take the payment first.") },
+  { "RD602", N_("This booking cannot be checked in (cancelled, or already seen).") },
+  { "RD603", N_("Check-in is only possible on the day of the session.") },
+  { "RD604", N_("This session is over: too late to check in.") },
+};
+
+char *
+rd_ui_describe_desk_error (const GError *error)
+{
+  const char *sqlstate;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;
+  if (error->domain != RD_STORE_ERROR)
+    return g_strdup (error->message);
+
+  switch ((RdStoreError) error->code)
+    {
+    case RD_STORE_ERROR_CONNECTION:
+      return g_strdup (_("The connection to the database was lost. Try again when it is "
+                         "back: nothing is done twice."));
+    case RD_STORE_ERROR_PERMISSION:
+      return g_strdup (_("Your login may not do this."));
+    case RD_STORE_ERROR_CONFLICT:
+      return g_strdup (_("Someone changed this at the same moment. Try again."));
+    case RD_STORE_ERROR_REJECTED:
+      sqlstate = rd_store_error_get_sqlstate (error);
+      for (guint i = 0; i < G_N_ELEMENTS (desk_refusals); i++)
+        if (g_strcmp0 (sqlstate, desk_refusals[i].sqlstate) == 0)
+          return g_strdup (_(desk_refusals[i].message));
+      return g_strdup (error->message);
+    case RD_STORE_ERROR_FAILED:
+    case RD_STORE_ERROR_AUTH:
+    case RD_STORE_ERROR_INVALID:
+    case RD_STORE_ERROR_SCHEMA:
+    case RD_STORE_ERROR_CANCELLED:
+    default:
+      return g_strdup (error->message);
+    }
+}
+
 gboolean
 rd_ui_name_matches (const char *folded_search,
                     const char *name,

@@ -47,6 +47,10 @@ char        *rd_ui_default_date          (GDateTime        *now,
  * does not parse. */
 char        *rd_ui_format_date           (const char       *date);
 
+/* What went wrong with a booking, payment, cancellation or check-in at the
+ * desk, in words a clerk acts on; NULL when the user cancelled. */
+char        *rd_ui_describe_desk_error   (const GError     *error);
+
 /* Text folded for matching: normalised and case-folded. */
 char        *rd_ui_fold                  (const char       *text);
 /* TRUE when @folded_search (from rd_ui_fold) is in @name, or, spelt in

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "rd-application.h"
 #include "rd-date-bar.h"
 #include "rd-demo-data.h"
 #include "rd-desk-page.h"
@@ -170,6 +171,30 @@ rd_window_login_failed (RdWindow     *self,
   rd_login_page_focus_first_empty (self->login_page);
 }
 
+/* The gateways come from the credentials key file; without one (or with a
+ * bad one, which the log names) the desk takes cash and card only. */
+static RdPayService *
+rd_window_make_pay_service (RdWindow *self,
+                            RdDb     *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = rd_application_get_credentials_path (RD_APPLICATION (
+    gtk_window_get_application (GTK_WINDOW (self))));
+  RdPayService *pay = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    pay = rd_pay_service_new_from_credentials (db, path, &error);
+  else
+    g_info ("No gateway credentials in %s: cash and card only", path);
+  if (pay != NULL)
+    return pay;
+
+  if (error != NULL)
+    g_warning ("Payment gateways are off: %s", error->message);
+
+  return rd_pay_service_new (db, NULL, NULL);
+}
+
 static void
 rd_window_logged_in (RdWindow *self,
                      RdDb     *db,
@@ -210,8 +235,11 @@ rd_window_logged_in (RdWindow *self,
 
   if (pages & RD_UI_PAGE_DESK)
     {
+      g_autoptr(RdPayService) pay = rd_window_make_pay_service (self, db);
+
       self->desk_roster = rd_roster_new (db);
       rd_desk_page_set_roster (self->desk_page, self->desk_roster);
+      rd_desk_page_set_db (self->desk_page, db, pay);
     }
   if (pages & RD_UI_PAGE_SCHEDULES)
     {
@@ -243,7 +271,7 @@ rd_window_logged_in (RdWindow *self,
   rd_window_update_connection (self);
 
   if (pages & RD_UI_PAGE_DESK)
-    rd_desk_page_focus_search (self->desk_page);
+    rd_desk_page_focus_patient_search (self->desk_page);
 }
 
 static void
@@ -331,6 +359,7 @@ rd_window_clear_session (RdWindow *self)
   g_clear_object (&self->pending_db);
 
   rd_desk_page_set_roster (self->desk_page, NULL);
+  rd_desk_page_set_db (self->desk_page, NULL, NULL);
   rd_schedules_page_set_roster (self->schedules_page, NULL);
   rd_finance_page_set_db (self->finance_page, NULL, NULL);
   g_clear_object (&self->desk_roster);

@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "rd-order-row.h"
+#include "rd-store-error-private.h"
 #include "rd-store-error.h"
 #include "rd-ui-util.h"
 
@@ -166,6 +167,32 @@ test_search (void)
 }
 
 static void
+test_desk_errors (void)
+{
+  g_autoptr(GError) taken = rd_store_error_new_sqlstate (RD_STORE_ERROR_REJECTED, "RD306",
+                                                         "slot 3 is taken");
+  g_autoptr(GError) rule = rd_store_error_new_sqlstate (RD_STORE_ERROR_REJECTED, "RD307",
+                                                        "one booking per doctor per day");
+  g_autoptr(GError) unknown = rd_store_error_new_sqlstate (RD_STORE_ERROR_REJECTED, "RD999",
+                                                           "a rule from a newer server");
+  g_autoptr(GError) lost = rd_store_error_new_sqlstate (RD_STORE_ERROR_CONNECTION, "08006",
+                                                        "server closed the connection");
+  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+  g_autofree char *taken_text = rd_ui_describe_desk_error (taken);
+  g_autofree char *rule_text = rd_ui_describe_desk_error (rule);
+  g_autofree char *unknown_text = rd_ui_describe_desk_error (unknown);
+  g_autofree char *lost_text = rd_ui_describe_desk_error (lost);
+
+  g_assert_cmpstr (taken_text, ==, "Someone else just took this slot. Choose another one.");
+  g_assert_cmpstr (rule_text, ==,
+                   "This patient already has a booking with this doctor on this day.");
+  /* a rule this program does not know yet: the server's own words */
+  g_assert_cmpstr (unknown_text, ==, "a rule from a newer server");
+  g_assert_true (g_str_has_prefix (lost_text, "The connection to the database was lost"));
+  g_assert_null (rd_ui_describe_desk_error (cancelled));
+}
+
+static void
 test_name_matches (void)
 {
   g_autofree char *zs = rd_ui_fold ("ZS");
@@ -252,6 +279,7 @@ main (int   argc,
   g_test_add_func ("/ui/util/dates", test_dates);
   g_test_add_func ("/ui/util/search", test_search);
   g_test_add_func ("/ui/util/name-matches", test_name_matches);
+  g_test_add_func ("/ui/util/desk-errors", test_desk_errors);
   g_test_add_func ("/ui/util/time-range", test_time_range);
   g_test_add_func ("/ui/util/order-net-amount", test_order_net_amount);
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <gdk/x11/gdkx.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -14,8 +15,11 @@
 #include "rd-desk-page.h"
 #include "rd-finance-page.h"
 #include "rd-login-page.h"
+#include "rd-patient-panel.h"
+#include "rd-payment-dialog.h"
 #include "rd-schedules-page.h"
 #include "rd-session.h"
+#include "rd-slot-grid.h"
 #include "rd-test-pg.h"
 #include "rd-window.h"
 
@@ -420,6 +424,311 @@ test_clerk_desk (void)
   log_out ();
 }
 
+/* Keys pressed through the X server (XTEST, by xdotool), as a keyboard
+ * would: the walk-in test counts them. */
+static guint keystrokes;
+
+static void
+focus_x_window (GtkWindow *shown)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (shown));
+  g_autofree char *xid = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (GDK_IS_X11_SURFACE (surface));
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  {
+    const char *argv[] = { "xdotool", "windowfocus", "--sync", xid, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, &status, &error));
+  }
+  g_assert_no_error (error);
+  settle (100);
+}
+
+static void
+press_key (const char *key)
+{
+  const char *argv[] = { "xdotool", "key", "--clearmodifiers", key, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  keystrokes++;
+  settle (150);
+}
+
+typedef struct
+{
+  gint64 session_id;
+  char  *date;
+  char  *doctor;
+  gint64 patient_id;
+  char  *id_number;
+} WalkIn;
+
+static void
+walk_in_clear (WalkIn *walk_in)
+{
+  g_free (walk_in->date);
+  g_free (walk_in->doctor);
+  g_free (walk_in->id_number);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WalkIn, walk_in_clear)
+
+/* An open first-come session that has not started, with a free window
+ * slot, and a patient with nothing booked on its day. */
+static void
+find_walk_in (WalkIn *walk_in)
+{
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session_id = NULL;
+  const char *params[2];
+
+  result = rd_db_query_sync (owner_db,
+                             "SELECT o.id, o.date, o.doctor_name FROM api.session_overview o "
+                             "JOIN regdesk.sessions s ON s.id = o.id "
+                             "WHERE o.status = 'open' AND o.policy = 'fcfs' AND o.free_window > 0 "
+                             "AND (s.date + s.starts_at) AT TIME ZONE 'Asia/Shanghai' > now() + interval '30 minutes' "
+                             "ORDER BY s.date, s.starts_at LIMIT 1",
+                             0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
+  walk_in->session_id = rd_result_get_int64 (result, 0, 0);
+  walk_in->date = g_strdup (rd_result_get_string (result, 0, 1));
+  walk_in->doctor = g_strdup (rd_result_get_string (result, 0, 2));
+  g_clear_pointer (&result, rd_result_unref);
+
+  session_id = g_strdup_printf ("%" G_GINT64_FORMAT, walk_in->session_id);
+  params[0] = session_id;
+  result = rd_db_query_sync (owner_db,
+                             "SELECT p.id, p.id_number FROM regdesk.patients p "
+                             "WHERE p.id_type = 'resident_id' AND NOT EXISTS "
+                             "(SELECT 1 FROM regdesk.appointments a "
+                             "JOIN regdesk.sessions s ON s.id = a.session_id "
+                             "WHERE a.patient_id = p.id AND s.date = "
+                             "(SELECT date FROM regdesk.sessions WHERE id = $1)) "
+                             "ORDER BY p.id LIMIT 1",
+                             1, params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
+  walk_in->patient_id = rd_result_get_int64 (result, 0, 0);
+  walk_in->id_number = g_strdup (rd_result_get_string (result, 0, 1));
+}
+
+typedef struct
+{
+  RdPatientPanel *panel;
+  gint64          patient_id;
+} PatientWait;
+
+static gboolean
+patient_found (gpointer data)
+{
+  PatientWait *wait = data;
+  GListModel *results = rd_patient_panel_get_results (wait->panel);
+  g_autoptr(RdPatient) only = NULL;
+
+  if (g_list_model_get_n_items (results) != 1)
+    return FALSE;
+
+  only = g_list_model_get_item (results, 0);
+  return rd_patient_get_id (only) == wait->patient_id;
+}
+
+static gboolean
+session_row_shown (gpointer data)
+{
+  WalkIn *walk_in = data;
+  GListModel *shown = rd_desk_page_get_shown (child (window, RD_TYPE_WINDOW, "desk_page"));
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
+
+      if (rd_session_get_id (session) == walk_in->session_id)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static GtkWindow *
+payment_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      /* GTK keeps the toplevels alive: the pointer outlives our reference */
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (RD_IS_PAYMENT_DIALOG (toplevel) && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static gboolean
+payment_dialog_shown (gpointer data)
+{
+  return payment_dialog () != NULL;
+}
+
+static gboolean
+payment_dialog_paid (gpointer data)
+{
+  GtkWindow *dialog = payment_dialog ();
+
+  return dialog != NULL && rd_payment_dialog_get_paid (RD_PAYMENT_DIALOG (dialog));
+}
+
+static gboolean
+payment_dialog_gone (gpointer data)
+{
+  return payment_dialog () == NULL;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+static gboolean
+grid_has_focus (gpointer data)
+{
+  GtkWidget *grid = child (child (window, RD_TYPE_WINDOW, "desk_page"), RD_TYPE_DESK_PAGE,
+                           "slot_grid");
+
+  return gtk_widget_has_focus (grid) && rd_slot_grid_get_selected_seq (RD_SLOT_GRID (grid)) > 0;
+}
+
+/* The clerk's whole job with a walk-in, with the keyboard only: once the
+ * patient is found, Enter to the sessions, arrows to the doctor, Enter to
+ * the slots, Enter books, Enter takes the exact cash, Enter prints. */
+static void
+test_walk_in (void)
+{
+  g_auto(WalkIn) walk_in = { 0 };
+  g_autoptr(GSettings) settings = g_settings_new (RD_SETTINGS_SCHEMA_ID);
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *slips = g_build_filename (artifacts_dir, "slips", NULL);
+  g_autofree char *slip_path = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *patient_id = NULL;
+  RdDeskPage *desk;
+  RdPatientPanel *panel;
+  GListModel *shown;
+  PatientWait wait;
+  const char *params[2];
+  guint position = G_MAXUINT;
+
+  find_walk_in (&walk_in);
+  g_settings_set_string (settings, "slip-folder", slips);
+
+  new_window ();
+  log_in (RD_DEMO_CLERK);
+  desk = child (window, RD_TYPE_WINDOW, "desk_page");
+  panel = child (desk, RD_TYPE_DESK_PAGE, "patient_panel");
+  rd_window_set_date (window, walk_in.date);
+  g_assert_true (wait_for (session_row_shown, &walk_in, 20000));
+
+  /* the doctor is on screen somewhere: find the row, the clerk's eyes do */
+  shown = rd_desk_page_get_shown (desk);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
+
+      if (rd_session_get_id (session) == walk_in.session_id)
+        position = i;
+    }
+  g_assert_cmpuint (position, <, G_MAXUINT);
+  /* keep it close: the window serves this doctor's department */
+  if (position > 2)
+    {
+      gtk_editable_set_text (child (desk, RD_TYPE_DESK_PAGE, "search_entry"), walk_in.doctor);
+      settle (400);
+      position = G_MAXUINT;
+      for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+        {
+          g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
+
+          if (rd_session_get_id (session) == walk_in.session_id && position == G_MAXUINT)
+            position = i;
+        }
+      g_assert_cmpuint (position, <, G_MAXUINT);
+    }
+
+  /* the patient shows their ID card: the scanner fills the search */
+  rd_patient_panel_focus_search (panel);
+  focus_x_window (GTK_WINDOW (window));
+  gtk_editable_set_text (child (panel, RD_TYPE_PATIENT_PANEL, "search_entry"), walk_in.id_number);
+  wait = (PatientWait) { panel, walk_in.patient_id };
+  g_assert_true (wait_for (patient_found, &wait, 10000));
+  save_screenshot ("walk-in-found");
+
+  keystrokes = 0;
+  press_key ("Return");
+  for (guint i = 0; i < position; i++)
+    press_key ("Down");
+  press_key ("Return");
+  g_assert_true (wait_for (grid_has_focus, NULL, 10000));
+  save_screenshot ("walk-in-slots");
+  press_key ("Return");
+  g_assert_true (wait_for (payment_dialog_shown, NULL, 10000));
+  focus_x_window (payment_dialog ());
+  save_screenshot_of (payment_dialog (), "walk-in-payment");
+  press_key ("Return");
+  g_assert_true (wait_for (payment_dialog_paid, NULL, 10000));
+  save_screenshot_of (payment_dialog (), "walk-in-paid");
+  press_key ("Return");
+  g_assert_true (wait_for (payment_dialog_gone, NULL, 10000));
+
+  g_test_message ("walk-in keystrokes after the patient was found: %u", keystrokes);
+  g_assert_cmpuint (keystrokes, <=, 8);
+
+  /* the database has it all: one paid cash booking for this patient */
+  session_id = g_strdup_printf ("%" G_GINT64_FORMAT, walk_in.session_id);
+  patient_id = g_strdup_printf ("%" G_GINT64_FORMAT, walk_in.patient_id);
+  params[0] = session_id;
+  params[1] = patient_id;
+  result = rd_db_query_sync (owner_db,
+                             "SELECT a.status, o.status, o.order_no, p.method "
+                             "FROM regdesk.appointments a "
+                             "JOIN regdesk.orders o ON o.appointment_id = a.id "
+                             "JOIN regdesk.payments p ON p.order_id = o.id "
+                             "WHERE a.session_id = $1 AND a.patient_id = $2",
+                             2, params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
+  g_assert_cmpstr (rd_result_get_string (result, 0, 0), ==, "booked");
+  g_assert_cmpstr (rd_result_get_string (result, 0, 1), ==, "paid");
+  g_assert_cmpstr (rd_result_get_string (result, 0, 3), ==, "cash");
+
+  /* and the slip came out (this desk keeps slips as PDF files) */
+  slip_path = g_strdup_printf ("%s/%s.pdf", slips, rd_result_get_string (result, 0, 2));
+  g_assert_true (wait_for (file_exists, slip_path, 5000));
+
+  /* the next patient: the search is ready for them */
+  g_assert_true (gtk_widget_has_focus (child (panel, RD_TYPE_PATIENT_PANEL, "search_entry")) ||
+                 gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)),
+                                         child (panel, RD_TYPE_PATIENT_PANEL, "search_entry")));
+  save_screenshot ("walk-in-done");
+
+  g_settings_reset (settings, "slip-folder");
+  log_out ();
+}
+
 typedef struct
 {
   RdFinancePage *page;
@@ -625,6 +934,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/window/wrong-password", test_wrong_password);
   g_test_add_func ("/ui/window/clerk-desk", test_clerk_desk);
+  g_test_add_func ("/ui/window/walk-in", test_walk_in);
   g_test_add_func ("/ui/window/finance-roles", test_finance_roles);
   g_test_add_func ("/ui/window/admin-roles", test_admin_roles);
 
