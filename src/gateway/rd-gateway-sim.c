@@ -1380,6 +1380,28 @@ rd_gateway_sim_count_sms (RdGatewaySim *self,
   return n;
 }
 
+GHashTable *
+rd_gateway_sim_count_sms_by_out_id (RdGatewaySim *self)
+{
+  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_return_val_if_fail (RD_IS_GATEWAY_SIM (self), counts);
+
+  for (guint i = 0; i < self->sms_log->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (self->sms_log, i);
+      const char *out_id = json_object_get_string_member_with_default (entry, "out_id", NULL);
+      guint n;
+
+      if (out_id == NULL)
+        continue;
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, out_id));
+      g_hash_table_replace (counts, g_strdup (out_id), GUINT_TO_POINTER (n + 1));
+    }
+
+  return counts;
+}
+
 gboolean
 rd_gateway_sim_scan (RdGatewaySim      *self,
                      RdPaymentGateway   gateway,

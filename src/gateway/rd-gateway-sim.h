@@ -153,6 +153,8 @@ char                 *rd_gateway_sim_make_auth_code     (RdPaymentGateway     ga
 /* Messages accepted with this OutId / SessionContext (NULL: all). */
 guint                 rd_gateway_sim_count_sms          (RdGatewaySim        *self,
                                                          const char          *out_id);
+/* The same for every OutId at once: out_id -> GUINT_TO_POINTER (count). */
+GHashTable           *rd_gateway_sim_count_sms_by_out_id (RdGatewaySim       *self);
 
 void                  rd_gateway_sim_get_stats          (RdGatewaySim        *self,
                                                          RdGatewaySimStats   *stats);
