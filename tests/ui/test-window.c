@@ -612,6 +612,62 @@ grid_has_focus (gpointer data)
   return gtk_widget_has_focus (grid) && rd_slot_grid_get_selected_seq (RD_SLOT_GRID (grid)) > 0;
 }
 
+static AdwMessageDialog *
+message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return message_dialog () != NULL;
+}
+
+typedef struct
+{
+  const char *order_no;
+  const char *status;
+} OrderWait;
+
+static gboolean
+order_has_status (gpointer data)
+{
+  OrderWait *wait = data;
+  g_autoptr(RdResult) result = NULL;
+  const char *params[] = { wait->order_no };
+
+  result = rd_db_query_sync (owner_db, "SELECT status FROM regdesk.orders WHERE order_no = $1",
+                             1, params, NULL, NULL);
+
+  return result != NULL && rd_result_get_n_rows (result) == 1 &&
+         g_strcmp0 (rd_result_get_string (result, 0, 0), wait->status) == 0;
+}
+
+typedef struct
+{
+  GtkLabel   *label;
+  const char *prefix;
+} LabelWait;
+
+static gboolean
+label_starts_with (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return g_str_has_prefix (gtk_label_get_text (wait->label), wait->prefix);
+}
+
 /* The clerk's whole job with a walk-in, with the keyboard only: once the
  * patient is found, Enter to the sessions, arrows to the doctor, Enter to
  * the slots, Enter books, Enter takes the exact cash, Enter prints. */
@@ -630,6 +686,8 @@ test_walk_in (void)
   RdPatientPanel *panel;
   GListModel *shown;
   PatientWait wait;
+  OrderWait order_wait;
+  LabelWait label_wait;
   const char *params[2];
   guint position = G_MAXUINT;
 
@@ -724,6 +782,18 @@ test_walk_in (void)
                  gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)),
                                          child (panel, RD_TYPE_PATIENT_PANEL, "search_entry")));
   save_screenshot ("walk-in-done");
+
+  /* the patient changes their mind: 退号 on the chosen slot, confirmed,
+   * and the cash goes back */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desk), "desk.cancel", NULL));
+  g_assert_true (wait_for (message_dialog_shown, NULL, 5000));
+  save_screenshot_of (GTK_WINDOW (message_dialog ()), "walk-in-cancel");
+  adw_message_dialog_response (message_dialog (), "cancel-booking");
+  order_wait = (OrderWait) { rd_result_get_string (result, 0, 2), "refunded" };
+  g_assert_true (wait_for (order_has_status, &order_wait, 10000));
+  label_wait = (LabelWait) { child (desk, RD_TYPE_DESK_PAGE, "message_label"),
+                             language[0] == 'z' ? "已退号" : "Cancelled." };
+  g_assert_true (wait_for (label_starts_with, &label_wait, 5000));
 
   g_settings_reset (settings, "slip-folder");
   log_out ();
