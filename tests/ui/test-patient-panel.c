@@ -17,6 +17,7 @@
 #include "rd-patient-panel.h"
 #include "rd-patients.h"
 #include "rd-test-pg.h"
+#include "ui-test-util.h"
 
 static RdApplication *app;
 static RdDb *owner_db;
@@ -30,47 +31,13 @@ static const char *language = "en";
 static RdPatient *activated;
 static guint n_activated;
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-settle (guint ms)
-{
-  wait_for (always_false, NULL, ms);
-}
 
 static gpointer
 child (gpointer    widget,
        GType       type,
        const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
+  return ui_test_child (widget, type, name);
 }
 
 static gint64
@@ -120,68 +87,16 @@ register_patient (const char *name,
 
 /* Screenshots -------------------------------------------------------------- */
 
-typedef struct
-{
-  GtkWidget     *shown;
-  GdkPaintable  *paintable;
-  GskRenderNode *node;
-  int            width;
-  int            height;
-} Shot;
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                Shot          *shot)
-{
-  GtkSnapshot *snapshot;
-
-  if (shot->node != NULL)
-    return;
-
-  shot->width = gtk_widget_get_width (shot->shown);
-  shot->height = gtk_widget_get_height (shot->shown);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (shot->paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
-  shot->node = gtk_snapshot_free_to_node (snapshot);
-}
-
-static gboolean
-shot_taken (gpointer data)
-{
-  return ((Shot *) data)->node != NULL;
-}
-
 /* An artefact to look at, not an assertion:
  * tests/ui/artifacts/<name>-<language>.png */
 static void
 save_screenshot_of (GtkWindow  *shown,
                     const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (shown));
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file_name = NULL;
-  g_autofree char *path = NULL;
-  Shot shot = { GTK_WIDGET (shown), paintable, NULL, 0, 0 };
-  GdkFrameClock *clock;
-  gulong handler;
+  g_autofree char *file_name = g_strdup_printf ("%s-%s.png", name, language);
+  g_autofree char *path = g_build_filename (artifacts_dir, file_name, NULL);
 
-  settle (300);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (shown));
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &shot);
-  gtk_widget_queue_draw (GTK_WIDGET (shown));
-  g_assert_true (wait_for (shot_taken, &shot, 5000));
-  g_signal_handler_disconnect (clock, handler);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shown)), shot.node,
-                                         &GRAPHENE_RECT_INIT (0, 0, shot.width, shot.height));
-  gsk_render_node_unref (shot.node);
-  file_name = g_strdup_printf ("%s-%s.png", name, language);
-  path = g_build_filename (artifacts_dir, file_name, NULL);
-  if (!gdk_texture_save_to_png (texture, path))
-    g_test_message ("could not save %s", path);
-  else
-    g_test_message ("saved %s", path);
+  ui_test_save_screenshot (shown, path);
 }
 
 /* What the panel shows ----------------------------------------------------- */
@@ -266,11 +181,11 @@ type_search (const char *text)
     {
       g_string_append_len (typed, p, g_utf8_next_char (p) - p);
       gtk_editable_set_text (search_entry (), typed->str);
-      settle (20);
+      ui_test_settle (20);
     }
   g_string_free (typed, TRUE);
 
-  g_assert_true (wait_for (panel_idle, NULL, 10000));
+  g_assert_true (ui_test_wait_for (panel_idle, NULL, 10000));
 }
 
 static void
@@ -292,7 +207,7 @@ new_panel (void)
   g_signal_connect (panel, "patient-activated", G_CALLBACK (on_patient_activated), NULL);
   rd_patient_panel_set_db (panel, clerk_db);
   gtk_window_present (window);
-  settle (200);
+  ui_test_settle (200);
 }
 
 /* Tests -------------------------------------------------------------------- */
@@ -331,7 +246,7 @@ test_search (void)
   {
     LabelWait wait = { "results_view", "patient-name", "张世芳" };
 
-    g_assert_true (wait_for (label_shown, &wait, 5000));
+    g_assert_true (ui_test_wait_for (label_shown, &wait, 5000));
   }
   names = shown_labels ("results_view", "patient-name");
   g_assert_true (labels_contain (names, "张三丰"));
@@ -499,7 +414,7 @@ test_register (void)
   type_search (name);
   g_assert_cmpuint (g_list_model_get_n_items (rd_patient_panel_get_results (panel)), ==, 0);
   gtk_widget_activate_action (GTK_WIDGET (panel), "patient-panel.new", NULL);
-  settle (200);
+  ui_test_settle (200);
   editor = find_editor ();
   g_assert_nonnull (editor);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == window);
@@ -521,7 +436,7 @@ test_register (void)
   g_signal_emit_by_name (child (editor, RD_TYPE_PATIENT_EDITOR, "card_row"), "entry-activated");
   rd_patient_editor_save (editor);
   g_assert_false (rd_patient_editor_get_busy (editor));
-  settle (300);
+  ui_test_settle (300);
   g_assert_cmpint (count_named (name), ==, 0);
   g_assert_true (find_editor () == editor);
   save_screenshot_of (GTK_WINDOW (editor), "patient-editor-error");
@@ -555,7 +470,7 @@ test_register (void)
   /* Enter in the last field saves; the panel goes on with the new patient */
   before = n_activated;
   g_signal_emit_by_name (child (editor, RD_TYPE_PATIENT_EDITOR, "card_row"), "entry-activated");
-  g_assert_true (wait_for (editor_gone, NULL, 10000));
+  g_assert_true (ui_test_wait_for (editor_gone, NULL, 10000));
   g_assert_cmpuint (n_activated, ==, before + 1);
   g_assert_cmpint (count_named (name), ==, 1);
   {
@@ -567,18 +482,18 @@ test_register (void)
   g_assert_cmpstr (rd_patient_get_phone (activated), ==, "13912345678");
   g_assert_cmpstr (rd_patient_get_pinyin (activated), ==, "oyxbr");
   g_assert_true (rd_patient_panel_get_patient (panel) == activated);
-  g_assert_true (wait_for (history_loaded, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (ui_test_wait_for (history_loaded, GUINT_TO_POINTER (0), 5000));
 
   /* the same ID again: the one registered is named, and can be used instead */
   gtk_widget_activate_action (GTK_WIDGET (panel), "patient-panel.new", NULL);
-  settle (200);
+  ui_test_settle (200);
   editor = find_editor ();
   g_assert_nonnull (editor);
   set_field (editor, "name_row", "欧阳重复");
   set_field (editor, "id_number_row", good_id);
   g_assert_true (rd_patient_editor_get_valid (editor));
   rd_patient_editor_save (editor);
-  g_assert_true (wait_for (duplicate_shown, editor, 10000));
+  g_assert_true (ui_test_wait_for (duplicate_shown, editor, 10000));
   {
     g_autofree char *expected = g_strdup_printf (_("Already registered: %s"), name);
 
@@ -590,7 +505,7 @@ test_register (void)
   rd_patient_panel_set_patient (panel, NULL);
   before = n_activated;
   gtk_widget_activate (child (editor, RD_TYPE_PATIENT_EDITOR, "use_existing_button"));
-  g_assert_true (wait_for (editor_gone, NULL, 5000));
+  g_assert_true (ui_test_wait_for (editor_gone, NULL, 5000));
   g_assert_cmpuint (n_activated, ==, before + 1);
   g_assert_cmpint (rd_patient_get_id (activated), ==, created);
   g_assert_cmpint (rd_patient_get_id (rd_patient_panel_get_patient (panel)), ==, created);
@@ -639,7 +554,7 @@ test_history_live (void)
   patient = rd_patients_get_sync (clerk_db, patient_id, NULL, &error);
   g_assert_no_error (error);
   rd_patient_panel_set_patient (panel, patient);
-  g_assert_true (wait_for (history_loaded, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (ui_test_wait_for (history_loaded, GUINT_TO_POINTER (0), 5000));
 
   /* bookings made at another window show up by themselves */
   first = rd_booking_book_sync (clerk_db, NULL, rd_result_get_int64 (sessions, 0, 0),
@@ -651,7 +566,7 @@ test_history_live (void)
   paid = rd_booking_pay_cash_sync (clerk_db, NULL, first->order_no,
                                    rd_result_get_int64 (sessions, 0, 1), NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (wait_for (history_loaded, GUINT_TO_POINTER (2), 10000));
+  g_assert_true (ui_test_wait_for (history_loaded, GUINT_TO_POINTER (2), 10000));
   rd_patient_panel_get_summary (panel, &summary);
   g_assert_cmpint (summary.upcoming, ==, 2);
   g_assert_cmpint (summary.unpaid_orders, ==, 1);
@@ -660,7 +575,7 @@ test_history_live (void)
   {
     LabelWait wait = { "history_view", "history-status", _("Awaiting payment") };
 
-    g_assert_true (wait_for (label_shown, &wait, 5000));
+    g_assert_true (ui_test_wait_for (label_shown, &wait, 5000));
   }
 
   /* one of them missed: the no-show count follows */
@@ -677,7 +592,7 @@ test_history_live (void)
   {
     LabelWait wait = { "history_view", "history-status", C_("appointment", "No-show") };
 
-    g_assert_true (wait_for (label_shown, &wait, 5000));
+    g_assert_true (ui_test_wait_for (label_shown, &wait, 5000));
   }
   rd_patient_panel_get_summary (panel, &summary);
   g_assert_cmpint (summary.no_shows, ==, 1);
@@ -694,13 +609,13 @@ test_history_live (void)
     g_assert_true (rd_patients_update_sync (clerk_db, changed, NULL, &error));
     g_assert_no_error (error);
   }
-  g_assert_true (wait_for (patient_phone_is, (gpointer) "13744445555", 5000));
+  g_assert_true (ui_test_wait_for (patient_phone_is, (gpointer) "13744445555", 5000));
   g_assert_nonnull (strstr (gtk_label_get_text (child (panel, RD_TYPE_PATIENT_PANEL,
                                                        "contact_label")), "13744445555"));
 
   /* Ctrl+E edits the chosen patient, with their values */
   gtk_widget_activate_action (GTK_WIDGET (panel), "patient-panel.edit", NULL);
-  settle (200);
+  ui_test_settle (200);
   editor = find_editor ();
   g_assert_nonnull (editor);
   g_assert_cmpstr (gtk_editable_get_text (child (editor, RD_TYPE_PATIENT_EDITOR, "phone_row")),
@@ -708,8 +623,8 @@ test_history_live (void)
   g_assert_true (rd_patient_editor_get_valid (editor));
   set_field (editor, "card_row", "hls01");
   rd_patient_editor_save (editor);
-  g_assert_true (wait_for (editor_gone, NULL, 10000));
-  g_assert_true (wait_for (panel_idle, NULL, 5000));
+  g_assert_true (ui_test_wait_for (editor_gone, NULL, 10000));
+  g_assert_true (ui_test_wait_for (panel_idle, NULL, 5000));
   g_assert_cmpstr (rd_patient_get_card_no (rd_patient_panel_get_patient (panel)), ==, "HLS01");
 
   gtk_window_destroy (window);

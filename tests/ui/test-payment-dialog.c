@@ -23,6 +23,7 @@
 #include "rd-slip-printer.h"
 #include "rd-slips.h"
 #include "rd-ui-resources.h"
+#include "ui-test-util.h"
 
 static RdDb *clerk;
 static RdGatewaySim *sim;
@@ -30,48 +31,12 @@ static RdPayService *pay;
 static char *artifacts_dir;
 static char *paid_order_no;
 
-typedef gboolean (*Condition) (gpointer data);
-
-/* Iterates the main context until @condition holds or @timeout_ms pass. */
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-settle (guint ms)
-{
-  wait_for (always_false, NULL, ms);
-}
 
 static gpointer
 child (gpointer    widget,
        const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), RD_TYPE_PAYMENT_DIALOG,
-                                                   name);
-
-  g_assert_nonnull (object);
-  return object;
+  return ui_test_child (widget, RD_TYPE_PAYMENT_DIALOG, name);
 }
 
 static char *
@@ -82,66 +47,16 @@ artifact_path (const char *name)
 
 /* Screenshots ---------------------------------------------------------------------- */
 
-typedef struct
-{
-  GtkWidget     *shown;
-  GdkPaintable  *paintable;
-  GskRenderNode *node;
-  int            width;
-  int            height;
-} Shot;
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                Shot          *shot)
-{
-  GtkSnapshot *snapshot;
-
-  if (shot->node != NULL)
-    return;
-
-  shot->width = gtk_widget_get_width (shot->shown);
-  shot->height = gtk_widget_get_height (shot->shown);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (shot->paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
-  shot->node = gtk_snapshot_free_to_node (snapshot);
-}
-
-static gboolean
-shot_taken (gpointer data)
-{
-  return ((Shot *) data)->node != NULL;
-}
-
 /* The window as it is on screen, to tests/ui/artifacts/<name>.png: an
  * artefact to look at, not an assertion. */
 static void
 save_screenshot (GtkWindow  *shown,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (shown));
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file_name = g_strdup_printf ("%s.png", name);
   g_autofree char *path = artifact_path (file_name);
-  Shot shot = { GTK_WIDGET (shown), paintable, NULL, 0, 0 };
-  GdkFrameClock *clock;
-  gulong handler;
 
-  settle (300);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (shown));
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &shot);
-  gtk_widget_queue_draw (GTK_WIDGET (shown));
-  g_assert_true (wait_for (shot_taken, &shot, 5000));
-  g_signal_handler_disconnect (clock, handler);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shown)), shot.node,
-                                         &GRAPHENE_RECT_INIT (0, 0, shot.width, shot.height));
-  gsk_render_node_unref (shot.node);
-  if (!gdk_texture_save_to_png (texture, path))
-    g_test_message ("could not save %s", path);
-  else
-    g_test_message ("saved %s", path);
+  ui_test_save_screenshot (shown, path);
 }
 
 /* Fixtures ------------------------------------------------------------------------- */
@@ -231,7 +146,7 @@ open_dialog_with (RdPayService *service,
   if (log != NULL)
     g_signal_connect (dialog, "paid", G_CALLBACK (on_paid), log);
   gtk_window_present (GTK_WINDOW (dialog));
-  g_assert_true (wait_for (is_mapped, dialog, 5000));
+  g_assert_true (ui_test_wait_for (is_mapped, dialog, 5000));
 
   return dialog;
 }
@@ -249,7 +164,7 @@ close_dialog (RdPaymentDialog *dialog)
 {
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
-  settle (50);
+  ui_test_settle (50);
 }
 
 /* What Enter does in an entry: the key binding emits its text's
@@ -487,7 +402,7 @@ test_cash (void)
   press_enter (tendered);
   g_assert_true (label_shown (child (dialog, "cash_message")));
   g_assert_nonnull (strstr (gtk_label_get_text (child (dialog, "cash_message")), "¥12.50"));
-  settle (200);
+  ui_test_settle (200);
   status = order_status (booked->order_no);
   g_assert_cmpstr (status, ==, "unpaid");
   g_assert_cmpint (count_payments (booked->order_no), ==, 0);
@@ -504,8 +419,8 @@ test_cash (void)
   /* Enter twice: paid once */
   press_enter (tendered);
   press_enter (tendered);
-  g_assert_true (wait_for (dialog_paid, dialog, 20000));
-  settle (100);
+  g_assert_true (ui_test_wait_for (dialog_paid, dialog, 20000));
+  ui_test_settle (100);
   g_assert_cmpuint (log.n_paid, ==, 1);
   g_assert_cmpstr (log.order_no, ==, booked->order_no);
   g_assert_cmpstr (log.method, ==, "cash");
@@ -558,13 +473,13 @@ test_card (void)
   /* no reference: a field message, nothing written */
   press_enter (entry);
   g_assert_true (label_shown (child (dialog, "card_message")));
-  settle (100);
+  ui_test_settle (100);
   g_assert_cmpint (count_payments (booked->order_no), ==, 0);
 
   gtk_editable_set_text (entry, " TRM-0042 ");
   g_assert_false (gtk_widget_get_visible (child (dialog, "card_message")));
   press_enter (entry);
-  g_assert_true (wait_for (dialog_paid, dialog, 20000));
+  g_assert_true (ui_test_wait_for (dialog_paid, dialog, 20000));
   g_assert_cmpuint (log.n_paid, ==, 1);
   g_assert_cmpstr (log.method, ==, "card");
   g_assert_false (gtk_widget_get_visible (child (dialog, "done_change_label")));
@@ -607,7 +522,7 @@ test_refusals (void)
   rd_payment_dialog_set_method_page (dialog, "cash");
   gtk_editable_set_text (child (dialog, "tendered_entry"), "1");
   press_enter (child (dialog, "tendered_entry"));
-  g_assert_true (wait_for (label_shown, child (dialog, "dialog_message"), 20000));
+  g_assert_true (ui_test_wait_for (label_shown, child (dialog, "dialog_message"), 20000));
   g_assert_nonnull (strstr (gtk_label_get_text (child (dialog, "dialog_message")),
                             "does not exist"));
   g_assert_false (gtk_widget_get_sensitive (child (dialog, "cash_button")));
@@ -620,7 +535,7 @@ test_refusals (void)
   g_assert_no_error (error);
   gtk_editable_set_text (child (second, "tendered_entry"), "10");
   press_enter (child (second, "tendered_entry"));
-  g_assert_true (wait_for (is_mapped, child (second, "done_page"), 20000));
+  g_assert_true (ui_test_wait_for (is_mapped, child (second, "done_page"), 20000));
   g_assert_cmpstr (adw_status_page_get_title (child (second, "done_page")), ==, "Already Paid");
   g_assert_cmpuint (log.n_paid, ==, 0);
   g_assert_cmpint (count_payments (booked->order_no), ==, 1);
@@ -724,7 +639,7 @@ test_wechat_qr (void)
 
   g_assert_true (gtk_widget_activate (gateway_widget (dialog, "wechat", "qr_button")));
   picture = gateway_widget (dialog, "wechat", "qr_picture");
-  g_assert_true (wait_for (is_mapped, picture, 30000));
+  g_assert_true (ui_test_wait_for (is_mapped, picture, 30000));
   qr = RD_QR_PAINTABLE (gtk_picture_get_paintable (picture));
   g_assert_true (g_str_has_prefix (rd_qr_paintable_get_text (qr), "weixin://"));
   g_assert_cmpuint (rd_qr_paintable_get_size (qr), >, 21);
@@ -736,7 +651,7 @@ test_wechat_qr (void)
   gtk_editable_set_text (child (dialog, "tendered_entry"), "20");
   press_enter (child (dialog, "tendered_entry"));
   g_assert_true (label_shown (child (dialog, "cash_message")));
-  settle (100);
+  ui_test_settle (100);
   g_assert_false (rd_payment_dialog_get_paid (dialog));
 
   /* the patient scans and pays: the dialog follows the gateway */
@@ -744,7 +659,7 @@ test_wechat_qr (void)
   g_assert_nonnull (trade_no);
   g_assert_true (rd_gateway_sim_scan (sim, RD_PAYMENT_GATEWAY_WECHATPAY, trade_no, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_for (dialog_paid, dialog, 60000));
+  g_assert_true (ui_test_wait_for (dialog_paid, dialog, 60000));
   g_assert_cmpuint (log.n_paid, ==, 1);
   g_assert_cmpstr (log.method, ==, "wechat");
   status = order_status (booked->order_no);
@@ -779,7 +694,7 @@ test_alipay_pay_code (void)
   gtk_editable_set_text (entry, "http://example.com/x");
   press_enter (entry);
   g_assert_true (label_shown (gateway_widget (dialog, "alipay", "code_message")));
-  settle (200);
+  ui_test_settle (200);
   g_assert_cmpint (count_payments (booked->order_no), ==, 0);
 
   /* the patient's balance is too low: said plainly, the booking stays */
@@ -788,7 +703,7 @@ test_alipay_pay_code (void)
   gtk_editable_set_text (entry, no_money);
   press_enter (entry);
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
-  g_assert_true (wait_for (is_sensitive, entry, 60000));
+  g_assert_true (ui_test_wait_for (is_sensitive, entry, 60000));
   g_assert_true (label_shown (gateway_widget (dialog, "alipay", "state_label")));
   g_test_message ("refusal shown: %s",
                   gtk_label_get_text (gateway_widget (dialog, "alipay", "state_label")));
@@ -801,7 +716,7 @@ test_alipay_pay_code (void)
   code = rd_gateway_sim_make_auth_code (RD_PAYMENT_GATEWAY_ALIPAY, RD_GATEWAY_SIM_PAYER_PAYS, 2);
   gtk_editable_set_text (entry, code);
   press_enter (entry);
-  g_assert_true (wait_for (dialog_paid, dialog, 60000));
+  g_assert_true (ui_test_wait_for (dialog_paid, dialog, 60000));
   g_assert_cmpuint (log.n_paid, ==, 1);
   g_assert_cmpstr (log.method, ==, "alipay");
   status = order_status (booked->order_no);
@@ -829,11 +744,11 @@ test_escape_stops_qr (void)
   dialog = open_dialog_with (pay_service (), booked->order_no, 600, &log);
   rd_payment_dialog_set_method_page (dialog, "alipay");
   g_assert_true (gtk_widget_activate (gateway_widget (dialog, "alipay", "qr_button")));
-  g_assert_true (wait_for (is_mapped, gateway_widget (dialog, "alipay", "qr_picture"), 30000));
+  g_assert_true (ui_test_wait_for (is_mapped, gateway_widget (dialog, "alipay", "qr_picture"), 30000));
 
   /* Escape: the QR order is closed at the gateway, then the window goes */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
-  g_assert_true (wait_for (is_hidden, dialog, 60000));
+  g_assert_true (ui_test_wait_for (is_hidden, dialog, 60000));
   g_assert_cmpuint (log.n_paid, ==, 0);
   status = order_status (booked->order_no);
   g_assert_cmpstr (status, ==, "unpaid");

@@ -11,6 +11,7 @@
 #include "rd-slot.h"
 #include "rd-slot-grid.h"
 #include "rd-ui-resources.h"
+#include "ui-test-util.h"
 
 #define N_SLOTS 24
 
@@ -19,38 +20,6 @@ static RdSlotGrid *grid;
 static GListStore *store;
 static char *artifacts_dir;
 
-typedef gboolean (*Condition) (gpointer data);
-
-/* Iterates the main context until @condition holds or @timeout_ms pass. */
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-settle (guint ms)
-{
-  wait_for (always_false, NULL, ms);
-}
 
 static RdSlot *
 make_slot (int seq)
@@ -254,7 +223,7 @@ test_keyboard (void)
   /* Focus arriving puts the cursor on the first cell. */
   rd_slot_grid_set_selected_seq (grid, 0);
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (grid)));
-  settle (50);
+  ui_test_settle (50);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (grid)));
   g_assert_cmpint (rd_slot_grid_get_selected_seq (grid), ==, 1);
 
@@ -331,7 +300,7 @@ render (void)
   g_assert_nonnull (clock);
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
   gtk_widget_queue_draw (GTK_WIDGET (window));
-  g_assert_true (wait_for (is_true, &painted, 5000));
+  g_assert_true (ui_test_wait_for (is_true, &painted, 5000));
   g_signal_handler_disconnect (clock, handler);
 
   /* A widget paintable shows the render node the widget has now. */
@@ -351,7 +320,7 @@ save_screenshot (const char *name)
   g_autofree char *file_name = g_strdup_printf ("%s.png", name);
   g_autofree char *path = g_build_filename (artifacts_dir, file_name, NULL);
 
-  settle (200);
+  ui_test_settle (200);
   texture = render ();
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("saved %s", path);
@@ -415,17 +384,17 @@ test_status_change_redraws (void)
   /* The watcher hears of every new drawing of the grid; painted frames
    * of an unchanged grid are not. */
   watcher = gtk_widget_paintable_new (GTK_WIDGET (grid));
-  settle (100);
+  ui_test_settle (100);
   g_signal_connect (watcher, "invalidate-contents", G_CALLBACK (count_invalidations),
                     &n_invalidated);
   gtk_widget_queue_draw (GTK_WIDGET (window));
-  settle (100);
+  ui_test_settle (100);
   g_assert_cmpuint (n_invalidated, ==, 0);
 
   /* Another desk books the cell: its slot changes and the grid redraws. */
   rd_slot_set_patient_label (slot, "周*");
   rd_slot_set_status (slot, RD_SLOT_STATUS_PAID);
-  g_assert_true (wait_for (is_nonzero, &n_invalidated, 2000));
+  g_assert_true (ui_test_wait_for (is_nonzero, &n_invalidated, 2000));
   after = render ();
 
   g_assert_cmphex (pixel_at (before, px, py), !=, pixel_at (after, px, py));
@@ -444,11 +413,11 @@ test_status_change_redraws (void)
 
     g_list_store_append (store, extra);
   }
-  g_assert_true (wait_for (is_nonzero, &n_invalidated, 2000));
-  settle (100);
+  g_assert_true (ui_test_wait_for (is_nonzero, &n_invalidated, 2000));
+  ui_test_settle (100);
   g_assert_true (rd_slot_grid_get_cell_area (grid, N_SLOTS + 1, &area));
   g_list_store_remove (store, N_SLOTS);
-  settle (100);
+  ui_test_settle (100);
   g_assert_false (rd_slot_grid_get_cell_area (grid, N_SLOTS + 1, &area));
 
   g_signal_handlers_disconnect_by_data (watcher, &n_invalidated);
@@ -529,8 +498,8 @@ main (int   argc,
   gtk_window_set_default_size (window, 760, 560);
   gtk_window_set_child (window, box);
   gtk_window_present (window);
-  g_assert_true (wait_for (grid_laid_out, NULL, 5000));
-  settle (200);
+  g_assert_true (ui_test_wait_for (grid_laid_out, NULL, 5000));
+  ui_test_settle (200);
 
   g_test_add_func ("/ui/slot-grid/layout", test_layout);
   g_test_add_func ("/ui/slot-grid/descriptions", test_descriptions);

@@ -22,6 +22,7 @@
 #include "rd-slot-grid.h"
 #include "rd-test-pg.h"
 #include "rd-window.h"
+#include "ui-test-util.h"
 
 static RdApplication *app;
 static RdWindow *window;
@@ -29,49 +30,13 @@ static RdDb *owner_db;
 static char *artifacts_dir;
 static const char *language = "en";
 
-typedef gboolean (*Condition) (gpointer data);
-
-/* Iterates the main context until @condition holds or @timeout_ms pass. */
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-/* Lets layout and painting catch up. */
-static void
-settle (guint ms)
-{
-  wait_for (always_false, NULL, ms);
-}
 
 static gpointer
 child (gpointer    widget,
        GType       type,
        const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
+  return ui_test_child (widget, type, name);
 }
 
 static RdLoginPage *
@@ -120,8 +85,8 @@ log_in_through_page (const char *user,
   /* a button activates after a short visual press */
   gtk_widget_activate (child (page, RD_TYPE_LOGIN_PAGE, "login_button"));
 
-  g_assert_true (wait_for (login_started, NULL, 2000));
-  g_assert_true (wait_for (login_settled, NULL, 20000));
+  g_assert_true (ui_test_wait_for (login_started, NULL, 2000));
+  g_assert_true (ui_test_wait_for (login_settled, NULL, 20000));
 }
 
 static void
@@ -132,69 +97,14 @@ log_in (const char *user)
   g_assert_cmpstr (visible_page (), ==, "main");
 }
 
-typedef struct
-{
-  GtkWidget     *shown;
-  GdkPaintable  *paintable;
-  GskRenderNode *node;
-  int            width;
-  int            height;
-} Shot;
-
-static void
-on_after_paint (GdkFrameClock *clock,
-                Shot          *shot)
-{
-  GtkSnapshot *snapshot;
-
-  /* right after a paint the whole tree is allocated */
-  if (shot->node != NULL)
-    return;
-
-  shot->width = gtk_widget_get_width (shot->shown);
-  shot->height = gtk_widget_get_height (shot->shown);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (shot->paintable, GDK_SNAPSHOT (snapshot), shot->width, shot->height);
-  shot->node = gtk_snapshot_free_to_node (snapshot);
-}
-
-static gboolean
-shot_taken (gpointer data)
-{
-  return ((Shot *) data)->node != NULL;
-}
-
-/* Renders a window as it is on screen (an artefact to look at, not an
- * assertion) to tests/ui/artifacts/<name>-<language>.png. */
 static void
 save_screenshot_of (GtkWindow  *shown,
                     const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (shown));
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file_name = NULL;
-  g_autofree char *path = NULL;
-  Shot shot = { GTK_WIDGET (shown), paintable, NULL, 0, 0 };
-  GdkFrameClock *clock;
-  gulong handler;
+  g_autofree char *file_name = g_strdup_printf ("%s-%s.png", name, language);
+  g_autofree char *path = g_build_filename (artifacts_dir, file_name, NULL);
 
-  settle (300);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (shown));
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &shot);
-  gtk_widget_queue_draw (GTK_WIDGET (shown));
-  g_assert_true (wait_for (shot_taken, &shot, 5000));
-  g_signal_handler_disconnect (clock, handler);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shown)), shot.node,
-                                         &GRAPHENE_RECT_INIT (0, 0, shot.width, shot.height));
-  gsk_render_node_unref (shot.node);
-  file_name = g_strdup_printf ("%s-%s.png", name, language);
-  path = g_build_filename (artifacts_dir, file_name, NULL);
-  if (!gdk_texture_save_to_png (texture, path))
-    g_test_message ("could not save %s", path);
-  else
-    g_test_message ("saved %s", path);
+  ui_test_save_screenshot (shown, path);
 }
 
 static void
@@ -280,7 +190,7 @@ new_window (void)
   window = rd_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  settle (200);
+  ui_test_settle (200);
 }
 
 static void
@@ -349,7 +259,7 @@ test_clerk_desk (void)
                                                          "desk_stack_page")));
   g_assert_false (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
                                                           "finance_stack_page")));
-  g_assert_true (wait_for (desk_shows_rows, NULL, 20000));
+  g_assert_true (ui_test_wait_for (desk_shows_rows, NULL, 20000));
 
   /* the first row on screen is the first session of the model, and a real
    * doctor on today's roster in the database */
@@ -401,7 +311,7 @@ test_clerk_desk (void)
 
   expected = g_strdup_printf ("%d", before - 1);
   wait = (CellWait) { desk_view (), row, "window-cell", expected };
-  g_assert_true (wait_for (cell_shows, &wait, 2000));
+  g_assert_true (ui_test_wait_for (cell_shows, &wait, 2000));
   g_assert_cmpint (rd_session_get_free (session, RD_CHANNEL_WINDOW), ==, before - 1);
   g_object_unref (session);
 
@@ -410,7 +320,7 @@ test_clerk_desk (void)
   gtk_editable_set_text (child (child (window, RD_TYPE_WINDOW, "desk_page"), RD_TYPE_DESK_PAGE,
                                 "search_entry"),
                          first_doctor);
-  settle (400);
+  ui_test_settle (400);
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
     {
       g_autoptr(RdSession) match = g_list_model_get_item (shown, i);
@@ -445,7 +355,7 @@ focus_x_window (GtkWindow *shown)
                                  NULL, NULL, &status, &error));
   }
   g_assert_no_error (error);
-  settle (100);
+  ui_test_settle (100);
 }
 
 static void
@@ -460,7 +370,7 @@ press_key (const char *key)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   keystrokes++;
-  settle (150);
+  ui_test_settle (150);
 }
 
 typedef struct
@@ -699,7 +609,7 @@ test_walk_in (void)
   desk = child (window, RD_TYPE_WINDOW, "desk_page");
   panel = child (desk, RD_TYPE_DESK_PAGE, "patient_panel");
   rd_window_set_date (window, walk_in.date);
-  g_assert_true (wait_for (session_row_shown, &walk_in, 20000));
+  g_assert_true (ui_test_wait_for (session_row_shown, &walk_in, 20000));
 
   /* the doctor is on screen somewhere: find the row, the clerk's eyes do */
   shown = rd_desk_page_get_shown (desk);
@@ -715,7 +625,7 @@ test_walk_in (void)
   if (position > 2)
     {
       gtk_editable_set_text (child (desk, RD_TYPE_DESK_PAGE, "search_entry"), walk_in.doctor);
-      settle (400);
+      ui_test_settle (400);
       position = G_MAXUINT;
       for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
         {
@@ -732,7 +642,7 @@ test_walk_in (void)
   focus_x_window (GTK_WINDOW (window));
   gtk_editable_set_text (child (panel, RD_TYPE_PATIENT_PANEL, "search_entry"), walk_in.id_number);
   wait = (PatientWait) { panel, walk_in.patient_id };
-  g_assert_true (wait_for (patient_found, &wait, 10000));
+  g_assert_true (ui_test_wait_for (patient_found, &wait, 10000));
   save_screenshot ("walk-in-found");
 
   keystrokes = 0;
@@ -740,17 +650,17 @@ test_walk_in (void)
   for (guint i = 0; i < position; i++)
     press_key ("Down");
   press_key ("Return");
-  g_assert_true (wait_for (grid_has_focus, NULL, 10000));
+  g_assert_true (ui_test_wait_for (grid_has_focus, NULL, 10000));
   save_screenshot ("walk-in-slots");
   press_key ("Return");
-  g_assert_true (wait_for (payment_dialog_shown, NULL, 10000));
+  g_assert_true (ui_test_wait_for (payment_dialog_shown, NULL, 10000));
   focus_x_window (payment_dialog ());
   save_screenshot_of (payment_dialog (), "walk-in-payment");
   press_key ("Return");
-  g_assert_true (wait_for (payment_dialog_paid, NULL, 10000));
+  g_assert_true (ui_test_wait_for (payment_dialog_paid, NULL, 10000));
   save_screenshot_of (payment_dialog (), "walk-in-paid");
   press_key ("Return");
-  g_assert_true (wait_for (payment_dialog_gone, NULL, 10000));
+  g_assert_true (ui_test_wait_for (payment_dialog_gone, NULL, 10000));
 
   g_test_message ("walk-in keystrokes after the patient was found: %u", keystrokes);
   g_assert_cmpuint (keystrokes, <=, 8);
@@ -775,7 +685,7 @@ test_walk_in (void)
 
   /* and the slip came out (this desk keeps slips as PDF files) */
   slip_path = g_strdup_printf ("%s/%s.pdf", slips, rd_result_get_string (result, 0, 2));
-  g_assert_true (wait_for (file_exists, slip_path, 5000));
+  g_assert_true (ui_test_wait_for (file_exists, slip_path, 5000));
 
   /* the next patient: the search is ready for them */
   g_assert_true (gtk_widget_has_focus (child (panel, RD_TYPE_PATIENT_PANEL, "search_entry")) ||
@@ -786,14 +696,14 @@ test_walk_in (void)
   /* the patient changes their mind: 退号 on the chosen slot, confirmed,
    * and the cash goes back */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (desk), "desk.cancel", NULL));
-  g_assert_true (wait_for (message_dialog_shown, NULL, 5000));
+  g_assert_true (ui_test_wait_for (message_dialog_shown, NULL, 5000));
   save_screenshot_of (GTK_WINDOW (message_dialog ()), "walk-in-cancel");
   adw_message_dialog_response (message_dialog (), "cancel-booking");
   order_wait = (OrderWait) { rd_result_get_string (result, 0, 2), "refunded" };
-  g_assert_true (wait_for (order_has_status, &order_wait, 10000));
+  g_assert_true (ui_test_wait_for (order_has_status, &order_wait, 10000));
   label_wait = (LabelWait) { child (desk, RD_TYPE_DESK_PAGE, "message_label"),
                              language[0] == 'z' ? "已退号" : "Cancelled." };
-  g_assert_true (wait_for (label_starts_with, &label_wait, 5000));
+  g_assert_true (ui_test_wait_for (label_starts_with, &label_wait, 5000));
 
   g_settings_reset (settings, "slip-folder");
   log_out ();
@@ -841,7 +751,7 @@ show_busy_finance_day (void)
 
   g_assert_cmpuint (wait.n_orders, >, 0);
   rd_window_set_date (window, day);
-  g_assert_true (wait_for (orders_loaded, &wait, 20000));
+  g_assert_true (ui_test_wait_for (orders_loaded, &wait, 20000));
 }
 
 static void
@@ -892,7 +802,7 @@ test_admin_roles (void)
                                                          "schedules_stack_page")));
   g_assert_true (adw_view_stack_page_get_visible (child (window, RD_TYPE_WINDOW,
                                                          "finance_stack_page")));
-  g_assert_true (wait_for (desk_shows_rows, NULL, 20000));
+  g_assert_true (ui_test_wait_for (desk_shows_rows, NULL, 20000));
   save_screenshot ("admin-desk");
 
   /* Alt+2: the schedules page shows the same day's sessions */
@@ -900,7 +810,7 @@ test_admin_roles (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page-schedules", NULL);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "schedules");
   schedules = child (window, RD_TYPE_WINDOW, "schedules_page");
-  g_assert_true (wait_for (schedules_loaded, schedules, 20000));
+  g_assert_true (ui_test_wait_for (schedules_loaded, schedules, 20000));
   desk_sessions = G_LIST_MODEL (rd_desk_page_get_roster (child (window, RD_TYPE_WINDOW,
                                                                 "desk_page")));
   schedules_sessions = G_LIST_MODEL (rd_schedules_page_get_roster (schedules));
@@ -915,7 +825,7 @@ test_admin_roles (void)
 
   /* Preferences and the shortcuts window open (and bind their settings) */
   gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL);
-  settle (300);
+  ui_test_settle (300);
   {
     GList *windows = gtk_window_list_toplevels ();
     GtkWindow *preferences = NULL;
