@@ -492,6 +492,7 @@ start_notify_server (Bench   *b,
   char *base;
 
   b->notify_server = soup_server_new (NULL, NULL);
+  rd_gateway_http_server_one_request_per_connection (b->notify_server);
   soup_server_add_handler (b->notify_server, "/notify", handle_notification, b, NULL);
   if (!soup_server_listen_local (b->notify_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     return NULL;

@@ -252,3 +252,20 @@ rd_gateway_json_to_string (JsonBuilder *builder)
 
   return json_to_string (root, FALSE);
 }
+
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
+void
+rd_gateway_http_server_one_request_per_connection (SoupServer *server)
+{
+  g_return_if_fail (SOUP_IS_SERVER (server));
+
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), NULL);
+}

@@ -55,4 +55,10 @@ char           *rd_gateway_json_to_string    (JsonBuilder         *builder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdHttpResponse, rd_http_response_free)
 
+/* Makes @server close every connection after its answer. libsoup 3.2's
+ * server never closes an idle connection its client has closed (fixed in
+ * 3.3, GNOME/libsoup commit d20c6601): clients that give up on late
+ * answers would otherwise leave a descriptor behind each time. */
+void         rd_gateway_http_server_one_request_per_connection (SoupServer *server);
+
 G_END_DECLS

@@ -1138,6 +1138,7 @@ rd_gateway_sim_start (RdGatewaySim  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   self->server = soup_server_new ("server-header", "regdesk-gateway-sim ", NULL);
+  rd_gateway_http_server_one_request_per_connection (self->server);
   soup_server_add_handler (self->server, "/sim", handle_sim, self, NULL);
   sim_wechat_register (self);
   sim_alipay_register (self);
