@@ -10,63 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "rd-booking.h"
-
-#define MAX_PARAMS 6
-
-typedef gpointer (*ParseFunc) (RdResult  *rows,
-                               GError   **error);
-
-/* One api.* call: its statement, how to read its row and free the result. */
-typedef struct
-{
-  const char     *sql;
-  ParseFunc       parse;
-  GDestroyNotify  free_func;
-} Call;
-
-/* The parameters of one call, owning their text. */
-typedef struct
-{
-  guint  n;
-  char  *values[MAX_PARAMS];
-} Params;
-
-static void
-params_clear (Params *params)
-{
-  for (guint i = 0; i < params->n; i++)
-    g_clear_pointer (&params->values[i], g_free);
-  params->n = 0;
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Params, params_clear)
-
-static void
-params_add (Params     *params,
-            const char *value)
-{
-  g_assert (params->n < MAX_PARAMS);
-  params->values[params->n++] = g_strdup (value);
-}
-
-static void
-params_add_int (Params *params,
-                gint64  value)
-{
-  g_assert (params->n < MAX_PARAMS);
-  params->values[params->n++] = g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
-
-static void
-params_add_request_id (Params     *params,
-                       const char *request_id)
-{
-  g_assert (params->n < MAX_PARAMS);
-  if (request_id != NULL && *request_id != '\0')
-    params->values[params->n++] = g_strdup (request_id);
-  else
-    params->values[params->n++] = g_uuid_string_random ();
-}
+#include "rd-call-private.h"
 
 static gboolean
 expect_one_row (RdResult  *rows,
@@ -198,108 +142,35 @@ parse_int (RdResult  *rows,
   return value;
 }
 
-static const Call book_call = {
+static const RdCall book_call = {
   "SELECT appointment_id, order_no, slot_seq, status FROM api.book($1, $2, $3, $4, $5, $6)",
   parse_booking, (GDestroyNotify) rd_booking_result_free,
 };
-static const Call cancel_call = {
+static const RdCall cancel_call = {
   "SELECT appointment_id, order_no, order_status, refunded_amount, waitlist_appointment_id "
   "FROM api.cancel($1, $2, $3)",
   parse_cancel, (GDestroyNotify) rd_cancel_result_free,
 };
-static const Call pay_cash_call = {
+static const RdCall pay_cash_call = {
   "SELECT payment_id, order_no, amount, change FROM api.pay_cash($1, $2, $3)",
   parse_payment, (GDestroyNotify) rd_payment_result_free,
 };
-static const Call pay_card_call = {
+static const RdCall pay_card_call = {
   "SELECT payment_id, order_no, amount, change FROM api.pay_card($1, $2, $3)",
   parse_payment, (GDestroyNotify) rd_payment_result_free,
 };
-static const Call check_in_call = {
+static const RdCall check_in_call = {
   "SELECT api.check_in($1)",
   parse_int, g_free,
 };
-static const Call lottery_request_call = {
+static const RdCall lottery_request_call = {
   "SELECT lottery_request_id FROM api.lottery_request($1, $2, $3, $4)",
   parse_int, g_free,
 };
-static const Call waitlist_join_call = {
+static const RdCall waitlist_join_call = {
   "SELECT api.waitlist_join($1, $2, $3, $4)",
   parse_int, g_free,
 };
-
-static void
-call_query_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(RdResult) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  const Call *call = g_task_get_task_data (task);
-  gpointer value;
-
-  rows = rd_db_query_finish (RD_DB (object), result, &error);
-  if (rows == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  value = call->parse (rows, &error);
-  if (value == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, value, call->free_func);
-}
-
-static void
-call_async (RdDb                *db,
-            const Call          *call,
-            Params              *params,
-            gpointer             source_tag,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (db, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, (gpointer) call, NULL);
-
-  rd_db_query_async (db, call->sql, params->n, (const char * const *) params->values,
-                     cancellable, call_query_cb, g_steal_pointer (&task));
-}
-
-static gpointer
-call_finish (RdDb          *db,
-             GAsyncResult  *result,
-             gpointer       source_tag,
-             GError       **error)
-{
-  g_return_val_if_fail (RD_IS_DB (db), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, db), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static gpointer
-call_sync (RdDb          *db,
-           const Call    *call,
-           Params        *params,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(RdResult) rows = NULL;
-
-  rows = rd_db_query_sync (db, call->sql, params->n, (const char * const *) params->values,
-                           cancellable, error);
-  if (rows == NULL)
-    return NULL;
-
-  return call->parse (rows, error);
-}
 
 /* Unboxes a parse_int() answer: 0 when there is none. */
 static gint64
@@ -313,23 +184,23 @@ take_int (gint64 *value)
 }
 
 static void
-book_params (Params     *params,
-             const char *request_id,
-             gint64      session_id,
-             gint64      patient_id,
-             RdChannel   channel,
-             int         slot_seq,
-             const char *priority_reason)
+book_params (RdCallParams *params,
+             const char   *request_id,
+             gint64        session_id,
+             gint64        patient_id,
+             RdChannel     channel,
+             int           slot_seq,
+             const char   *priority_reason)
 {
-  params_add_request_id (params, request_id);
-  params_add_int (params, session_id);
-  params_add_int (params, patient_id);
-  params_add (params, rd_channel_to_db (channel));
+  rd_call_params_add_request_id (params, request_id);
+  rd_call_params_add_int (params, session_id);
+  rd_call_params_add_int (params, patient_id);
+  rd_call_params_add (params, rd_channel_to_db (channel));
   if (slot_seq > 0)
-    params_add_int (params, slot_seq);
+    rd_call_params_add_int (params, slot_seq);
   else
-    params_add (params, NULL);
-  params_add (params, priority_reason != NULL && *priority_reason != '\0'
+    rd_call_params_add (params, NULL);
+  rd_call_params_add (params, priority_reason != NULL && *priority_reason != '\0'
                       ? priority_reason : NULL);
 }
 
@@ -345,7 +216,7 @@ rd_booking_book_async (RdDb                *db,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (session_id > 0 && patient_id > 0);
@@ -353,7 +224,7 @@ rd_booking_book_async (RdDb                *db,
 
   book_params (&params, request_id, session_id, patient_id, channel, slot_seq,
                priority_reason);
-  call_async (db, &book_call, &params, rd_booking_book_async, cancellable, callback,
+  rd_call_async (db, &book_call, &params, rd_booking_book_async, cancellable, callback,
               user_data);
 }
 
@@ -362,7 +233,7 @@ rd_booking_book_finish (RdDb          *db,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  return call_finish (db, result, rd_booking_book_async, error);
+  return rd_call_finish (db, result, rd_booking_book_async, error);
 }
 
 RdBookingResult *
@@ -376,7 +247,7 @@ rd_booking_book_sync (RdDb          *db,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (session_id > 0 && patient_id > 0, NULL);
@@ -385,18 +256,18 @@ rd_booking_book_sync (RdDb          *db,
 
   book_params (&params, request_id, session_id, patient_id, channel, slot_seq,
                priority_reason);
-  return call_sync (db, &book_call, &params, cancellable, error);
+  return rd_call_sync (db, &book_call, &params, cancellable, error);
 }
 
 static void
-cancel_params (Params     *params,
-               const char *request_id,
-               gint64      appointment_id,
-               const char *reason)
+cancel_params (RdCallParams *params,
+               const char   *request_id,
+               gint64        appointment_id,
+               const char   *reason)
 {
-  params_add_request_id (params, request_id);
-  params_add_int (params, appointment_id);
-  params_add (params, reason);
+  rd_call_params_add_request_id (params, request_id);
+  rd_call_params_add_int (params, appointment_id);
+  rd_call_params_add (params, reason);
 }
 
 void
@@ -408,14 +279,14 @@ rd_booking_cancel_async (RdDb                *db,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (appointment_id > 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   cancel_params (&params, request_id, appointment_id, reason);
-  call_async (db, &cancel_call, &params, rd_booking_cancel_async, cancellable, callback,
+  rd_call_async (db, &cancel_call, &params, rd_booking_cancel_async, cancellable, callback,
               user_data);
 }
 
@@ -424,7 +295,7 @@ rd_booking_cancel_finish (RdDb          *db,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  return call_finish (db, result, rd_booking_cancel_async, error);
+  return rd_call_finish (db, result, rd_booking_cancel_async, error);
 }
 
 RdCancelResult *
@@ -435,7 +306,7 @@ rd_booking_cancel_sync (RdDb          *db,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (appointment_id > 0, NULL);
@@ -443,7 +314,7 @@ rd_booking_cancel_sync (RdDb          *db,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   cancel_params (&params, request_id, appointment_id, reason);
-  return call_sync (db, &cancel_call, &params, cancellable, error);
+  return rd_call_sync (db, &cancel_call, &params, cancellable, error);
 }
 
 void
@@ -455,16 +326,16 @@ rd_booking_pay_cash_async (RdDb                *db,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (order_no != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  params_add_request_id (&params, request_id);
-  params_add (&params, order_no);
-  params_add_int (&params, tendered);
-  call_async (db, &pay_cash_call, &params, rd_booking_pay_cash_async, cancellable, callback,
+  rd_call_params_add_request_id (&params, request_id);
+  rd_call_params_add (&params, order_no);
+  rd_call_params_add_int (&params, tendered);
+  rd_call_async (db, &pay_cash_call, &params, rd_booking_pay_cash_async, cancellable, callback,
               user_data);
 }
 
@@ -473,7 +344,7 @@ rd_booking_pay_cash_finish (RdDb          *db,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return call_finish (db, result, rd_booking_pay_cash_async, error);
+  return rd_call_finish (db, result, rd_booking_pay_cash_async, error);
 }
 
 RdPaymentResult *
@@ -484,17 +355,17 @@ rd_booking_pay_cash_sync (RdDb          *db,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (order_no != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  params_add_request_id (&params, request_id);
-  params_add (&params, order_no);
-  params_add_int (&params, tendered);
-  return call_sync (db, &pay_cash_call, &params, cancellable, error);
+  rd_call_params_add_request_id (&params, request_id);
+  rd_call_params_add (&params, order_no);
+  rd_call_params_add_int (&params, tendered);
+  return rd_call_sync (db, &pay_cash_call, &params, cancellable, error);
 }
 
 void
@@ -506,16 +377,16 @@ rd_booking_pay_card_async (RdDb                *db,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (order_no != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  params_add_request_id (&params, request_id);
-  params_add (&params, order_no);
-  params_add (&params, card_reference);
-  call_async (db, &pay_card_call, &params, rd_booking_pay_card_async, cancellable, callback,
+  rd_call_params_add_request_id (&params, request_id);
+  rd_call_params_add (&params, order_no);
+  rd_call_params_add (&params, card_reference);
+  rd_call_async (db, &pay_card_call, &params, rd_booking_pay_card_async, cancellable, callback,
               user_data);
 }
 
@@ -524,7 +395,7 @@ rd_booking_pay_card_finish (RdDb          *db,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return call_finish (db, result, rd_booking_pay_card_async, error);
+  return rd_call_finish (db, result, rd_booking_pay_card_async, error);
 }
 
 RdPaymentResult *
@@ -535,17 +406,17 @@ rd_booking_pay_card_sync (RdDb          *db,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (order_no != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  params_add_request_id (&params, request_id);
-  params_add (&params, order_no);
-  params_add (&params, card_reference);
-  return call_sync (db, &pay_card_call, &params, cancellable, error);
+  rd_call_params_add_request_id (&params, request_id);
+  rd_call_params_add (&params, order_no);
+  rd_call_params_add (&params, card_reference);
+  return rd_call_sync (db, &pay_card_call, &params, cancellable, error);
 }
 
 void
@@ -555,14 +426,14 @@ rd_booking_check_in_async (RdDb                *db,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (appointment_id > 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  params_add_int (&params, appointment_id);
-  call_async (db, &check_in_call, &params, rd_booking_check_in_async, cancellable, callback,
+  rd_call_params_add_int (&params, appointment_id);
+  rd_call_async (db, &check_in_call, &params, rd_booking_check_in_async, cancellable, callback,
               user_data);
 }
 
@@ -571,7 +442,7 @@ rd_booking_check_in_finish (RdDb          *db,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return (int) take_int (call_finish (db, result, rd_booking_check_in_async, error));
+  return (int) take_int (rd_call_finish (db, result, rd_booking_check_in_async, error));
 }
 
 int
@@ -580,28 +451,28 @@ rd_booking_check_in_sync (RdDb          *db,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), 0);
   g_return_val_if_fail (appointment_id > 0, 0);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  params_add_int (&params, appointment_id);
-  return (int) take_int (call_sync (db, &check_in_call, &params, cancellable, error));
+  rd_call_params_add_int (&params, appointment_id);
+  return (int) take_int (rd_call_sync (db, &check_in_call, &params, cancellable, error));
 }
 
 static void
-enrol_params (Params     *params,
-              const char *request_id,
-              gint64      session_id,
-              gint64      patient_id,
-              RdChannel   channel)
+enrol_params (RdCallParams *params,
+              const char   *request_id,
+              gint64        session_id,
+              gint64        patient_id,
+              RdChannel     channel)
 {
-  params_add_request_id (params, request_id);
-  params_add_int (params, session_id);
-  params_add_int (params, patient_id);
-  params_add (params, rd_channel_to_db (channel));
+  rd_call_params_add_request_id (params, request_id);
+  rd_call_params_add_int (params, session_id);
+  rd_call_params_add_int (params, patient_id);
+  rd_call_params_add (params, rd_channel_to_db (channel));
 }
 
 void
@@ -614,14 +485,14 @@ rd_booking_lottery_request_async (RdDb                *db,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (session_id > 0 && patient_id > 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   enrol_params (&params, request_id, session_id, patient_id, channel);
-  call_async (db, &lottery_request_call, &params, rd_booking_lottery_request_async,
+  rd_call_async (db, &lottery_request_call, &params, rd_booking_lottery_request_async,
               cancellable, callback, user_data);
 }
 
@@ -630,7 +501,7 @@ rd_booking_lottery_request_finish (RdDb          *db,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  return take_int (call_finish (db, result, rd_booking_lottery_request_async, error));
+  return take_int (rd_call_finish (db, result, rd_booking_lottery_request_async, error));
 }
 
 gint64
@@ -642,7 +513,7 @@ rd_booking_lottery_request_sync (RdDb          *db,
                                  GCancellable  *cancellable,
                                  GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), 0);
   g_return_val_if_fail (session_id > 0 && patient_id > 0, 0);
@@ -650,7 +521,7 @@ rd_booking_lottery_request_sync (RdDb          *db,
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
   enrol_params (&params, request_id, session_id, patient_id, channel);
-  return take_int (call_sync (db, &lottery_request_call, &params, cancellable, error));
+  return take_int (rd_call_sync (db, &lottery_request_call, &params, cancellable, error));
 }
 
 void
@@ -663,14 +534,14 @@ rd_booking_waitlist_join_async (RdDb                *db,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (session_id > 0 && patient_id > 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   enrol_params (&params, request_id, session_id, patient_id, channel);
-  call_async (db, &waitlist_join_call, &params, rd_booking_waitlist_join_async, cancellable,
+  rd_call_async (db, &waitlist_join_call, &params, rd_booking_waitlist_join_async, cancellable,
               callback, user_data);
 }
 
@@ -679,7 +550,7 @@ rd_booking_waitlist_join_finish (RdDb          *db,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return take_int (call_finish (db, result, rd_booking_waitlist_join_async, error));
+  return take_int (rd_call_finish (db, result, rd_booking_waitlist_join_async, error));
 }
 
 gint64
@@ -691,7 +562,7 @@ rd_booking_waitlist_join_sync (RdDb          *db,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), 0);
   g_return_val_if_fail (session_id > 0 && patient_id > 0, 0);
@@ -699,5 +570,5 @@ rd_booking_waitlist_join_sync (RdDb          *db,
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
   enrol_params (&params, request_id, session_id, patient_id, channel);
-  return take_int (call_sync (db, &waitlist_join_call, &params, cancellable, error));
+  return take_int (rd_call_sync (db, &waitlist_join_call, &params, cancellable, error));
 }

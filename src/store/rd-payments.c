@@ -9,52 +9,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "rd-call-private.h"
 #include "rd-payments.h"
-
-#define MAX_PARAMS 6
-
-typedef gpointer (*ParseFunc) (RdResult  *rows,
-                               GError   **error);
-
-/* One api.* call: its statement, how to read its rows and free the result. */
-typedef struct
-{
-  const char     *sql;
-  ParseFunc       parse;
-  GDestroyNotify  free_func;
-} Call;
-
-typedef struct
-{
-  guint  n;
-  char  *values[MAX_PARAMS];
-} Params;
-
-static void
-params_clear (Params *params)
-{
-  for (guint i = 0; i < params->n; i++)
-    g_clear_pointer (&params->values[i], g_free);
-  params->n = 0;
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Params, params_clear)
-
-static void
-params_add (Params     *params,
-            const char *value)
-{
-  g_assert (params->n < MAX_PARAMS);
-  params->values[params->n++] = g_strdup (value);
-}
-
-static void
-params_add_int (Params *params,
-                gint64  value)
-{
-  g_assert (params->n < MAX_PARAMS);
-  params->values[params->n++] = g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
 
 /* ---- Reading rows ------------------------------------------------------ */
 
@@ -409,41 +365,41 @@ parse_refund_rows (RdResult  *rows,
   return array;
 }
 
-static const Call begin_call = {
+static const RdCall begin_call = {
   "SELECT payment_id, out_trade_no, amount, description, "
   "       extract(epoch FROM expires_at)::float8 AS expires_at, status, fresh "
   "  FROM api.payment_begin($1, $2, $3, $4)",
   parse_attempt, (GDestroyNotify) rd_payment_attempt_row_free,
 };
-static const Call record_call = {
+static const RdCall record_call = {
   "SELECT payment_id, order_no, payment_status, order_status, out_refund_no, anomaly "
   "  FROM api.payment_finish($1, $2, $3, $4::bigint, $5::jsonb)",
   parse_outcome, (GDestroyNotify) rd_payment_outcome_free,
 };
-static const Call claim_unsettled_call = {
+static const RdCall claim_unsettled_call = {
   "SELECT payment_id, out_trade_no, method, scene, amount, status, order_no, age_seconds "
   "  FROM api.payment_claim_unsettled($1::int, $2::int * interval '1 second', "
   "                                   $3::int * interval '1 second')",
   parse_unsettled, (GDestroyNotify) g_ptr_array_unref,
 };
-static const Call claim_refunds_call = {
+static const RdCall claim_refunds_call = {
   "SELECT refund_id, out_refund_no, out_trade_no, method, amount, total, status, order_no "
   "  FROM api.refund_claim($1::int, $2, $3::int * interval '1 second')",
   parse_claimed_refunds, (GDestroyNotify) g_ptr_array_unref,
 };
-static const Call record_refund_call = {
+static const RdCall record_refund_call = {
   "SELECT refund_id, order_no, refund_status, order_status, refunded_amount "
   "  FROM api.refund_finish($1, $2, $3, $4::jsonb, $5)",
   parse_refund_outcome, (GDestroyNotify) rd_refund_outcome_free,
 };
-static const Call list_call = {
+static const RdCall list_call = {
   "SELECT payment_id, out_trade_no, method, scene, amount, status, gateway_trade_no, anomaly, "
   "       extract(epoch FROM created_at)::float8 AS created_at, "
   "       extract(epoch FROM finished_at)::float8 AS finished_at, order_status "
   "  FROM api.payment_list($1)",
   parse_payment_rows, (GDestroyNotify) g_ptr_array_unref,
 };
-static const Call list_refunds_call = {
+static const RdCall list_refunds_call = {
   "SELECT refund_id, out_refund_no, out_trade_no, method, amount, status, surplus, "
   "       gateway_refund_no, last_error, "
   "       extract(epoch FROM created_at)::float8 AS created_at, "
@@ -454,144 +410,71 @@ static const Call list_refunds_call = {
 
 /* ---- Running calls ------------------------------------------------------ */
 
-static void
-call_query_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(RdResult) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  const Call *call = g_task_get_task_data (task);
-  gpointer value;
-
-  rows = rd_db_query_finish (RD_DB (object), result, &error);
-  if (rows == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  value = call->parse (rows, &error);
-  if (value == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, value, call->free_func);
-}
-
-static void
-call_async (RdDb                *db,
-            const Call          *call,
-            Params              *params,
-            gpointer             source_tag,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (db, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, (gpointer) call, NULL);
-
-  rd_db_query_async (db, call->sql, params->n, (const char * const *) params->values,
-                     cancellable, call_query_cb, g_steal_pointer (&task));
-}
-
-static gpointer
-call_finish (RdDb          *db,
-             GAsyncResult  *result,
-             gpointer       source_tag,
-             GError       **error)
-{
-  g_return_val_if_fail (RD_IS_DB (db), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, db), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static gpointer
-call_sync (RdDb          *db,
-           const Call    *call,
-           Params        *params,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(RdResult) rows = NULL;
-
-  rows = rd_db_query_sync (db, call->sql, params->n, (const char * const *) params->values,
-                           cancellable, error);
-  if (rows == NULL)
-    return NULL;
-
-  return call->parse (rows, error);
-}
-
 /* ---- Parameters of each call --------------------------------------------- */
 
 static void
-begin_params (Params     *params,
-              const char *request_id,
-              const char *order_no,
-              const char *method,
-              const char *scene)
+begin_params (RdCallParams *params,
+              const char   *request_id,
+              const char   *order_no,
+              const char   *method,
+              const char   *scene)
 {
   if (request_id != NULL && *request_id != '\0')
-    params_add (params, request_id);
+    rd_call_params_add (params, request_id);
   else
     params->values[params->n++] = g_uuid_string_random ();
-  params_add (params, order_no);
-  params_add (params, method);
-  params_add (params, scene != NULL ? scene : "qr");
+  rd_call_params_add (params, order_no);
+  rd_call_params_add (params, method);
+  rd_call_params_add (params, scene != NULL ? scene : "qr");
 }
 
 static void
-record_params (Params     *params,
-               const char *out_trade_no,
-               const char *state,
-               const char *gateway_trade_no,
-               gint64      amount,
-               const char *raw)
+record_params (RdCallParams *params,
+               const char   *out_trade_no,
+               const char   *state,
+               const char   *gateway_trade_no,
+               gint64        amount,
+               const char   *raw)
 {
-  params_add (params, out_trade_no);
-  params_add (params, state);
-  params_add (params, gateway_trade_no);
+  rd_call_params_add (params, out_trade_no);
+  rd_call_params_add (params, state);
+  rd_call_params_add (params, gateway_trade_no);
   if (amount >= 0)
-    params_add_int (params, amount);
+    rd_call_params_add_int (params, amount);
   else
-    params_add (params, NULL);
-  params_add (params, raw);
+    rd_call_params_add (params, NULL);
+  rd_call_params_add (params, raw);
 }
 
 static void
-claim_params (Params     *params,
-              guint       max,
-              const char *order_no,
-              guint       older_than_s,
-              guint       lease_s,
-              gboolean    refunds)
+claim_params (RdCallParams *params,
+              guint         max,
+              const char   *order_no,
+              guint         older_than_s,
+              guint         lease_s,
+              gboolean      refunds)
 {
-  params_add_int (params, max);
+  rd_call_params_add_int (params, max);
   if (refunds)
-    params_add (params, order_no);
+    rd_call_params_add (params, order_no);
   else
-    params_add_int (params, older_than_s);
-  params_add_int (params, lease_s);
+    rd_call_params_add_int (params, older_than_s);
+  rd_call_params_add_int (params, lease_s);
 }
 
 static void
-record_refund_params (Params     *params,
-                      const char *out_refund_no,
-                      const char *state,
-                      const char *gateway_refund_no,
-                      const char *raw,
-                      const char *error_text)
+record_refund_params (RdCallParams *params,
+                      const char   *out_refund_no,
+                      const char   *state,
+                      const char   *gateway_refund_no,
+                      const char   *raw,
+                      const char   *error_text)
 {
-  params_add (params, out_refund_no);
-  params_add (params, state);
-  params_add (params, gateway_refund_no);
-  params_add (params, raw);
-  params_add (params, error_text);
+  rd_call_params_add (params, out_refund_no);
+  rd_call_params_add (params, state);
+  rd_call_params_add (params, gateway_refund_no);
+  rd_call_params_add (params, raw);
+  rd_call_params_add (params, error_text);
 }
 
 /* ---- Public functions ------------------------------------------------------ */
@@ -606,14 +489,14 @@ rd_payments_begin_async (RdDb                *db,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (order_no != NULL && method != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   begin_params (&params, request_id, order_no, method, scene);
-  call_async (db, &begin_call, &params, rd_payments_begin_async, cancellable, callback,
+  rd_call_async (db, &begin_call, &params, rd_payments_begin_async, cancellable, callback,
               user_data);
 }
 
@@ -622,7 +505,7 @@ rd_payments_begin_finish (RdDb          *db,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  return call_finish (db, result, rd_payments_begin_async, error);
+  return rd_call_finish (db, result, rd_payments_begin_async, error);
 }
 
 RdPaymentAttemptRow *
@@ -634,14 +517,14 @@ rd_payments_begin_sync (RdDb          *db,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (order_no != NULL && method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   begin_params (&params, request_id, order_no, method, scene);
-  return call_sync (db, &begin_call, &params, cancellable, error);
+  return rd_call_sync (db, &begin_call, &params, cancellable, error);
 }
 
 void
@@ -655,14 +538,14 @@ rd_payments_record_async (RdDb                *db,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (out_trade_no != NULL && state != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   record_params (&params, out_trade_no, state, gateway_trade_no, amount, raw);
-  call_async (db, &record_call, &params, rd_payments_record_async, cancellable, callback,
+  rd_call_async (db, &record_call, &params, rd_payments_record_async, cancellable, callback,
               user_data);
 }
 
@@ -671,7 +554,7 @@ rd_payments_record_finish (RdDb          *db,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return call_finish (db, result, rd_payments_record_async, error);
+  return rd_call_finish (db, result, rd_payments_record_async, error);
 }
 
 RdPaymentOutcome *
@@ -684,14 +567,14 @@ rd_payments_record_sync (RdDb          *db,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (out_trade_no != NULL && state != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   record_params (&params, out_trade_no, state, gateway_trade_no, amount, raw);
-  return call_sync (db, &record_call, &params, cancellable, error);
+  return rd_call_sync (db, &record_call, &params, cancellable, error);
 }
 
 void
@@ -703,13 +586,13 @@ rd_payments_claim_unsettled_async (RdDb                *db,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   claim_params (&params, max, NULL, older_than_s, lease_s, FALSE);
-  call_async (db, &claim_unsettled_call, &params, rd_payments_claim_unsettled_async,
+  rd_call_async (db, &claim_unsettled_call, &params, rd_payments_claim_unsettled_async,
               cancellable, callback, user_data);
 }
 
@@ -718,7 +601,7 @@ rd_payments_claim_unsettled_finish (RdDb          *db,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  return call_finish (db, result, rd_payments_claim_unsettled_async, error);
+  return rd_call_finish (db, result, rd_payments_claim_unsettled_async, error);
 }
 
 GPtrArray *
@@ -729,13 +612,13 @@ rd_payments_claim_unsettled_sync (RdDb          *db,
                                   GCancellable  *cancellable,
                                   GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   claim_params (&params, max, NULL, older_than_s, lease_s, FALSE);
-  return call_sync (db, &claim_unsettled_call, &params, cancellable, error);
+  return rd_call_sync (db, &claim_unsettled_call, &params, cancellable, error);
 }
 
 void
@@ -747,13 +630,13 @@ rd_payments_claim_refunds_async (RdDb                *db,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   claim_params (&params, max, order_no, 0, lease_s, TRUE);
-  call_async (db, &claim_refunds_call, &params, rd_payments_claim_refunds_async, cancellable,
+  rd_call_async (db, &claim_refunds_call, &params, rd_payments_claim_refunds_async, cancellable,
               callback, user_data);
 }
 
@@ -762,7 +645,7 @@ rd_payments_claim_refunds_finish (RdDb          *db,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return call_finish (db, result, rd_payments_claim_refunds_async, error);
+  return rd_call_finish (db, result, rd_payments_claim_refunds_async, error);
 }
 
 GPtrArray *
@@ -773,13 +656,13 @@ rd_payments_claim_refunds_sync (RdDb          *db,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   claim_params (&params, max, order_no, 0, lease_s, TRUE);
-  return call_sync (db, &claim_refunds_call, &params, cancellable, error);
+  return rd_call_sync (db, &claim_refunds_call, &params, cancellable, error);
 }
 
 void
@@ -793,14 +676,14 @@ rd_payments_record_refund_async (RdDb                *db,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (out_refund_no != NULL && state != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   record_refund_params (&params, out_refund_no, state, gateway_refund_no, raw, error_text);
-  call_async (db, &record_refund_call, &params, rd_payments_record_refund_async, cancellable,
+  rd_call_async (db, &record_refund_call, &params, rd_payments_record_refund_async, cancellable,
               callback, user_data);
 }
 
@@ -809,7 +692,7 @@ rd_payments_record_refund_finish (RdDb          *db,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return call_finish (db, result, rd_payments_record_refund_async, error);
+  return rd_call_finish (db, result, rd_payments_record_refund_async, error);
 }
 
 RdRefundOutcome *
@@ -822,14 +705,14 @@ rd_payments_record_refund_sync (RdDb          *db,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (out_refund_no != NULL && state != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   record_refund_params (&params, out_refund_no, state, gateway_refund_no, raw, error_text);
-  return call_sync (db, &record_refund_call, &params, cancellable, error);
+  return rd_call_sync (db, &record_refund_call, &params, cancellable, error);
 }
 
 void
@@ -839,14 +722,14 @@ rd_payments_list_async (RdDb                *db,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (order_no != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  params_add (&params, order_no);
-  call_async (db, &list_call, &params, rd_payments_list_async, cancellable, callback,
+  rd_call_params_add (&params, order_no);
+  rd_call_async (db, &list_call, &params, rd_payments_list_async, cancellable, callback,
               user_data);
 }
 
@@ -855,7 +738,7 @@ rd_payments_list_finish (RdDb          *db,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  return call_finish (db, result, rd_payments_list_async, error);
+  return rd_call_finish (db, result, rd_payments_list_async, error);
 }
 
 GPtrArray *
@@ -864,14 +747,14 @@ rd_payments_list_sync (RdDb          *db,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (order_no != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  params_add (&params, order_no);
-  return call_sync (db, &list_call, &params, cancellable, error);
+  rd_call_params_add (&params, order_no);
+  return rd_call_sync (db, &list_call, &params, cancellable, error);
 }
 
 void
@@ -881,14 +764,14 @@ rd_payments_list_refunds_async (RdDb                *db,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_if_fail (RD_IS_DB (db));
   g_return_if_fail (order_no != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  params_add (&params, order_no);
-  call_async (db, &list_refunds_call, &params, rd_payments_list_refunds_async, cancellable,
+  rd_call_params_add (&params, order_no);
+  rd_call_async (db, &list_refunds_call, &params, rd_payments_list_refunds_async, cancellable,
               callback, user_data);
 }
 
@@ -897,7 +780,7 @@ rd_payments_list_refunds_finish (RdDb          *db,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return call_finish (db, result, rd_payments_list_refunds_async, error);
+  return rd_call_finish (db, result, rd_payments_list_refunds_async, error);
 }
 
 GPtrArray *
@@ -906,12 +789,12 @@ rd_payments_list_refunds_sync (RdDb          *db,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  g_auto(Params) params = { 0 };
+  g_auto(RdCallParams) params = { 0 };
 
   g_return_val_if_fail (RD_IS_DB (db), NULL);
   g_return_val_if_fail (order_no != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  params_add (&params, order_no);
-  return call_sync (db, &list_refunds_call, &params, cancellable, error);
+  rd_call_params_add (&params, order_no);
+  return rd_call_sync (db, &list_refunds_call, &params, cancellable, error);
 }
