@@ -142,13 +142,16 @@ parse_int (RdResult  *rows,
   return value;
 }
 
+/* Booking and 退号 are procedures that commit the change and then publish
+ * it (data/sql/0010-publish-after-commit.sql): the desks' commits share
+ * their WAL flushes instead of queueing behind the notification lock. They
+ * commit on their own, so they must not run inside a transaction block. */
 static const RdCall book_call = {
-  "SELECT appointment_id, order_no, slot_seq, status FROM api.book($1, $2, $3, $4, $5, $6)",
+  "CALL api.book_and_publish($1, $2, $3, $4, $5, $6)",
   parse_booking, (GDestroyNotify) rd_booking_result_free,
 };
 static const RdCall cancel_call = {
-  "SELECT appointment_id, order_no, order_status, refunded_amount, waitlist_appointment_id "
-  "FROM api.cancel($1, $2, $3)",
+  "CALL api.cancel_and_publish($1, $2, $3)",
   parse_cancel, (GDestroyNotify) rd_cancel_result_free,
 };
 static const RdCall pay_cash_call = {
