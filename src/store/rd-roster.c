@@ -656,6 +656,43 @@ parse_id (const char *text,
   return TRUE;
 }
 
+/* "<session>:<free window>:<free online>:<free phone>:<booked>", the
+ * counts a booking or 退号 publishes right after its commit
+ * (api.publish): shown at once, without a query. The 'session:' of the
+ * same change still re-reads the session, so when two desks' counts cross
+ * on the way, the re-read's answer is the one that stays. */
+static void
+apply_counts (RdRoster   *self,
+              const char *counts)
+{
+  g_auto(GStrv) fields = g_strsplit (counts, ":", -1);
+  static const RdChannel channels[] = { RD_CHANNEL_WINDOW, RD_CHANNEL_ONLINE,
+                                        RD_CHANNEL_PHONE };
+  gint64 values[5];
+  RdSession *session;
+
+  if (self->loading || g_strv_length (fields) != G_N_ELEMENTS (values))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (fields[i], 10, i == 0 ? 1 : 0, G_MAXINT, &value, NULL))
+        return;
+      values[i] = (gint64) value;
+    }
+
+  session = g_hash_table_lookup (self->by_id, &values[0]);
+  if (session == NULL)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (session));
+  for (guint i = 0; i < G_N_ELEMENTS (channels); i++)
+    rd_session_set_free (session, channels[i], (int) values[i + 1]);
+  rd_session_set_booked (session, (int) values[4]);
+  g_object_thaw_notify (G_OBJECT (session));
+}
+
 static void
 on_notification (RdDb       *db,
                  const char *channel,
@@ -689,6 +726,8 @@ on_notification (RdDb       *db,
       g_hash_table_add (self->pending_ids, int64_dup (id));
       schedule_flush (self);
     }
+  else if (g_str_equal (parts[0], "free"))
+    apply_counts (self, parts[2]);
   else if (g_str_equal (parts[0], "roster"))
     {
       const char *shown = self->loading ? self->date : self->loaded_date;

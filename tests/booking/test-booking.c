@@ -857,6 +857,110 @@ test_states_audited (void)
                             "interval '1 hour'", 1), ==, 11);
 }
 
+static void
+on_change (RdDb       *db,
+           const char *channel,
+           const char *payload,
+           GPtrArray  *payloads)
+{
+  g_ptr_array_add (payloads, g_strdup (payload));
+}
+
+static gboolean
+payload_seen (GPtrArray  *payloads,
+              const char *payload)
+{
+  return g_ptr_array_find_with_equal_func (payloads, payload, g_str_equal, NULL);
+}
+
+/* Booking and 退号 commit and then announce (0010): another desk hears the
+ * changes with the session's new counts (0011), which match the view; a
+ * CALL inside a transaction block is refused and writes nothing. */
+static void
+test_published_after_commit (void)
+{
+  gint64 session = bt_make_session ("1 day", 3, 2, 1, "fcfs", 1500, 0);
+  gint64 patient = bt_make_patient (NULL, FALSE);
+  g_autoptr(RdDb) desk = rd_test_pg_connect (RD_DEMO_CLERK, RD_DEMO_PASSWORD);
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(RdBookingResult) r = NULL;
+  g_autoptr(RdCancelResult) c = NULL;
+  g_autoptr(RdResult) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hospital = bt_scalar1 (bt_owner (), "SELECT hospital_id::text FROM "
+                                          "regdesk.sessions WHERE id = $1", session);
+  g_autofree char *session_payload = g_strdup_printf ("session:%s:%" G_GINT64_FORMAT,
+                                                      hospital, session);
+  g_autofree char *after_booking = g_strdup_printf ("free:%s:%" G_GINT64_FORMAT ":2:2:1:1",
+                                                    hospital, session);
+  g_autofree char *after_cancel = g_strdup_printf ("free:%s:%" G_GINT64_FORMAT ":3:2:1:0",
+                                                   hospital, session);
+  g_autofree char *appointment_payload = NULL;
+  g_autofree char *counts = NULL;
+  gint64 deadline;
+  guint i;
+
+  rd_db_listen (desk, "rd_change");
+  g_signal_connect (desk, "notification", G_CALLBACK (on_change), payloads);
+  /* The LISTEN has gone through once a query on the same connection has. */
+  g_assert_cmpint (bt_int1 (desk, "SELECT $1::bigint", 1), ==, 1);
+
+  r = book_ok (session, patient, RD_CHANNEL_WINDOW, 0, NULL);
+  appointment_payload = g_strdup_printf ("appointment:%s:%" G_GINT64_FORMAT, hospital,
+                                         r->appointment_id);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!payload_seen (payloads, after_booking) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (payload_seen (payloads, after_booking));
+  g_assert_true (payload_seen (payloads, session_payload));
+  g_assert_true (payload_seen (payloads, appointment_payload));
+  counts = bt_scalar1 (desk, "SELECT concat_ws(':', free_window, free_online, free_phone, "
+                       "booked) FROM api.session_overview WHERE id = $1", session);
+  g_assert_cmpstr (counts, ==, "2:2:1:1");
+  /* The counts follow the change they count. */
+  g_assert_true (g_ptr_array_find_with_equal_func (payloads, session_payload, g_str_equal, &i));
+  g_assert_cmpstr (g_ptr_array_index (payloads, payloads->len - 1), ==, after_booking);
+
+  g_ptr_array_set_size (payloads, 0);
+  c = rd_booking_cancel_sync (clerk, NULL, r->appointment_id, NULL, NULL, &error);
+  g_assert_no_error (error);
+  while (!payload_seen (payloads, after_cancel) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (payload_seen (payloads, after_cancel));
+  g_assert_true (payload_seen (payloads, appointment_payload));
+
+  /* Inside a transaction block the procedure cannot commit: refused, and
+   * the slot it took is given back with the rest of the transaction. */
+  g_clear_pointer (&refused, rd_result_unref);
+  refused = rd_db_query_sync (desk, "BEGIN", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&refused, rd_result_unref);
+  {
+    g_autofree char *session_text = g_strdup_printf ("%" G_GINT64_FORMAT, session);
+    g_autofree char *patient_text = g_strdup_printf ("%" G_GINT64_FORMAT, patient);
+    const char *params[] = { session_text, patient_text };
+
+    refused = rd_db_query_sync (desk, "CALL api.book_and_publish('in-a-block', $1, $2, "
+                                      "'window')", 2, params, NULL, &error);
+  }
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_test_message ("refused as expected: %s", error->message);
+  g_clear_error (&error);
+  refused = rd_db_query_sync (desk, "ROLLBACK", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bt_int1 (bt_owner (), "SELECT count(*) FROM regdesk.appointments "
+                            "WHERE request_id = 'in-a-block' AND session_id = $1", session),
+                   ==, 0);
+  g_free (counts);
+  counts = bt_scalar1 (desk, "SELECT concat_ws(':', free_window, free_online, free_phone, "
+                       "booked) FROM api.session_overview WHERE id = $1", session);
+  g_assert_cmpstr (counts, ==, "3:2:1:0");
+
+  g_signal_handlers_disconnect_by_data (desk, payloads);
+  rd_db_close (desk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -887,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/booking/waitlist", test_waitlist);
   g_test_add_func ("/booking/lottery", test_lottery);
   g_test_add_func ("/booking/states-audited", test_states_audited);
+  g_test_add_func ("/booking/published-after-commit", test_published_after_commit);
 
   status = g_test_run ();
   rd_db_close (clerk);

@@ -452,6 +452,57 @@ test_foreign_notifications (void)
   g_signal_handlers_disconnect_by_data (first, &n_notified);
 }
 
+/* A booking's announcement carries the session's counts (free:…): the
+ * roster shows them as they come, with no query of its own, and ignores
+ * another hospital's and malformed ones. */
+static gboolean
+shows_counts (gpointer data)
+{
+  RdSession *session = data;
+
+  return rd_session_get_free (session, RD_CHANNEL_WINDOW) == 7
+         && rd_session_get_free (session, RD_CHANNEL_PHONE) == 5
+         && rd_session_get_booked (session) == 4;
+}
+
+static void
+test_counts_from_notification (void)
+{
+  g_autoptr(RdRoster) roster = new_loaded_roster (NULL);
+  g_autoptr(RdSession) first = g_list_model_get_item (G_LIST_MODEL (roster), 0);
+  gint64 hospital_id = query_int (clerk, "SELECT hospital_id FROM api.whoami ()", NULL);
+  gint64 id = rd_session_get_id (first);
+  g_autofree char *foreign = g_strdup_printf ("free:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+                                              ":1:1:1:1", hospital_id + 1000, id);
+  g_autofree char *broken = g_strdup_printf ("free:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+                                             ":1:x:1:1", hospital_id, id);
+  g_autofree char *short_one = g_strdup_printf ("free:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+                                                ":1:1", hospital_id, id);
+  g_autofree char *own = g_strdup_printf ("free:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+                                          ":7:0:5:4", hospital_id, id);
+  int window = rd_session_get_free (first, RD_CHANNEL_WINDOW);
+  int booked = rd_session_get_booked (first);
+  guint n_loads = 0;
+
+  g_assert_cmpint (window, !=, 7);
+  g_signal_connect (roster, "notify::loading", G_CALLBACK (count_loading), &n_loads);
+
+  query_int (owner, "SELECT count(pg_notify ('rd_change', $1))", foreign);
+  query_int (owner, "SELECT count(pg_notify ('rd_change', $1))", broken);
+  query_int (owner, "SELECT count(pg_notify ('rd_change', $1))", short_one);
+  spin (300);
+  g_assert_cmpint (rd_session_get_free (first, RD_CHANNEL_WINDOW), ==, window);
+  g_assert_cmpint (rd_session_get_booked (first), ==, booked);
+
+  /* Made-up counts, so that only the notification can have put them there. */
+  query_int (owner, "SELECT count(pg_notify ('rd_change', $1))", own);
+  g_assert_true (wait_until (shows_counts, first, WAIT_MS));
+  g_assert_cmpint (rd_session_get_free (first, RD_CHANNEL_ONLINE), ==, 0);
+  g_assert_cmpuint (n_loads, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (roster, &n_loads);
+}
+
 static void
 test_change_date (void)
 {
@@ -551,12 +602,13 @@ test_reload_after_reconnect (void)
   g_signal_connect (roster, "items-changed", G_CALLBACK (on_items_changed), &changed);
   g_signal_connect (clerk, "notify::state", G_CALLBACK (count_reconnecting), &n_reconnecting);
 
-  /* A change nobody hears of (triggers off for this statement), then the
-   * desk's connection drops: only the reload after reconnecting finds it. */
+  /* A change nobody hears of (its announcements held back and never
+   * published), then the desk's connection drops: only the reload after
+   * reconnecting finds it. */
   session_id = g_strdup_printf ("%" G_GINT64_FORMAT, rd_session_get_id (session));
   g_assert_cmpint (query_int (owner,
                               "WITH quiet AS ("
-                              "  SELECT set_config ('session_replication_role', 'replica',"
+                              "  SELECT set_config ('regdesk.publish_after_commit', 'on',"
                               "                     true)),"
                               " taken AS ("
                               "  UPDATE regdesk.slots SET status = 'booked'"
@@ -600,6 +652,7 @@ main (int   argc,
   g_test_add_func ("/roster/slot-booked-elsewhere", test_slot_booked_elsewhere);
   g_test_add_func ("/roster/session-added", test_session_added);
   g_test_add_func ("/roster/foreign-notifications", test_foreign_notifications);
+  g_test_add_func ("/roster/counts-from-notification", test_counts_from_notification);
   g_test_add_func ("/roster/change-date", test_change_date);
   g_test_add_func ("/roster/cancel-on-dispose", test_cancel_on_dispose);
   g_test_add_func ("/roster/reload-after-reconnect", test_reload_after_reconnect);
