@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rd-application.h"
+#include "rd-booking.h"
 #include "rd-demo-data.h"
 #include "rd-desk-page.h"
 #include "rd-finance-page.h"
@@ -392,6 +393,46 @@ walk_in_clear (WalkIn *walk_in)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WalkIn, walk_in_clear)
 
+/* A patient with a resident ID and nothing booked on the day of
+ * @walk_in's session: the first or the last such (@order "ASC" or "DESC"),
+ * so that two tests on one day do not pick the same one. */
+static void
+find_patient_free_that_day (WalkIn     *walk_in,
+                            const char *order)
+{
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session_id = g_strdup_printf ("%" G_GINT64_FORMAT, walk_in->session_id);
+  g_autofree char *sql = g_strdup_printf ("SELECT p.id, p.id_number FROM regdesk.patients p "
+                                          "WHERE p.id_type = 'resident_id' AND NOT EXISTS "
+                                          "(SELECT 1 FROM regdesk.appointments a "
+                                          "JOIN regdesk.sessions s ON s.id = a.session_id "
+                                          "WHERE a.patient_id = p.id AND s.date = "
+                                          "(SELECT date FROM regdesk.sessions WHERE id = $1)) "
+                                          "ORDER BY p.id %s LIMIT 1", order);
+  const char *params[] = { session_id };
+
+  result = rd_db_query_sync (owner_db, sql, 1, params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
+  walk_in->patient_id = rd_result_get_int64 (result, 0, 0);
+  walk_in->id_number = g_strdup (rd_result_get_string (result, 0, 1));
+}
+
+/* @walk_in's session from the one row (id, date, doctor's name) of
+ * @result, and a patient free that day (see find_patient_free_that_day). */
+static void
+take_session (WalkIn     *walk_in,
+              RdResult   *result,
+              const char *order)
+{
+  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
+  walk_in->session_id = rd_result_get_int64 (result, 0, 0);
+  walk_in->date = g_strdup (rd_result_get_string (result, 0, 1));
+  walk_in->doctor = g_strdup (rd_result_get_string (result, 0, 2));
+  find_patient_free_that_day (walk_in, order);
+}
+
 /* An open first-come session that has not started, with a free window
  * slot, and a patient with nothing booked on its day. */
 static void
@@ -399,8 +440,6 @@ find_walk_in (WalkIn *walk_in)
 {
   g_autoptr(RdResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *session_id = NULL;
-  const char *params[2];
 
   result = rd_db_query_sync (owner_db,
                              "SELECT o.id, o.date, o.doctor_name FROM api.session_overview o "
@@ -410,27 +449,7 @@ find_walk_in (WalkIn *walk_in)
                              "ORDER BY s.date, s.starts_at LIMIT 1",
                              0, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
-  walk_in->session_id = rd_result_get_int64 (result, 0, 0);
-  walk_in->date = g_strdup (rd_result_get_string (result, 0, 1));
-  walk_in->doctor = g_strdup (rd_result_get_string (result, 0, 2));
-  g_clear_pointer (&result, rd_result_unref);
-
-  session_id = g_strdup_printf ("%" G_GINT64_FORMAT, walk_in->session_id);
-  params[0] = session_id;
-  result = rd_db_query_sync (owner_db,
-                             "SELECT p.id, p.id_number FROM regdesk.patients p "
-                             "WHERE p.id_type = 'resident_id' AND NOT EXISTS "
-                             "(SELECT 1 FROM regdesk.appointments a "
-                             "JOIN regdesk.sessions s ON s.id = a.session_id "
-                             "WHERE a.patient_id = p.id AND s.date = "
-                             "(SELECT date FROM regdesk.sessions WHERE id = $1)) "
-                             "ORDER BY p.id LIMIT 1",
-                             1, params, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (rd_result_get_n_rows (result), ==, 1);
-  walk_in->patient_id = rd_result_get_int64 (result, 0, 0);
-  walk_in->id_number = g_strdup (rd_result_get_string (result, 0, 1));
+  take_session (walk_in, result, "ASC");
 }
 
 typedef struct
@@ -578,6 +597,75 @@ label_starts_with (gpointer data)
   return g_str_has_prefix (gtk_label_get_text (wait->label), wait->prefix);
 }
 
+/* Where @walk_in's session is in the desk's list, narrowed to its doctor
+ * when it is further down than the clerk would arrow to. */
+static guint
+session_position (RdDeskPage *desk,
+                  WalkIn     *walk_in,
+                  guint       max_position)
+{
+  GListModel *shown = rd_desk_page_get_shown (desk);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+        {
+          g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
+
+          if (rd_session_get_id (session) == walk_in->session_id && i <= max_position)
+            return i;
+        }
+      /* keep it close: the window serves this doctor's department */
+      gtk_editable_set_text (child (desk, RD_TYPE_DESK_PAGE, "search_entry"), walk_in->doctor);
+      ui_test_settle (400);
+    }
+  g_assert_not_reached ();
+}
+
+/* A clerk's window on @walk_in's day, its session found (at *@position,
+ * see session_position()) and its patient found the way the ID card
+ * scanner finds them. */
+static RdDeskPage *
+open_desk_with_patient (WalkIn *walk_in,
+                        guint   max_position,
+                        guint  *position)
+{
+  RdDeskPage *desk;
+  RdPatientPanel *panel;
+  PatientWait wait;
+
+  new_window ();
+  log_in (RD_DEMO_CLERK);
+  desk = child (window, RD_TYPE_WINDOW, "desk_page");
+  panel = child (desk, RD_TYPE_DESK_PAGE, "patient_panel");
+  rd_window_set_date (window, walk_in->date);
+  g_assert_true (ui_test_wait_for (session_row_shown, walk_in, 20000));
+
+  /* the doctor is on screen somewhere: find the row, the clerk's eyes do */
+  *position = session_position (desk, walk_in, max_position);
+
+  /* the patient shows their ID card: the scanner fills the search */
+  rd_patient_panel_focus_search (panel);
+  focus_x_window (GTK_WINDOW (window));
+  gtk_editable_set_text (child (panel, RD_TYPE_PATIENT_PANEL, "search_entry"), walk_in->id_number);
+  wait = (PatientWait) { panel, walk_in->patient_id };
+  g_assert_true (ui_test_wait_for (patient_found, &wait, 10000));
+
+  return desk;
+}
+
+/* With the keyboard from the found patient to the session's slots: Enter
+ * to the sessions, arrows to the doctor, Enter to the slots. */
+static void
+open_session_slots (guint position)
+{
+  press_key ("Return");
+  for (guint i = 0; i < position; i++)
+    press_key ("Down");
+  press_key ("Return");
+  g_assert_true (ui_test_wait_for (grid_has_focus, NULL, 10000));
+}
+
 /* The clerk's whole job with a walk-in, with the keyboard only: once the
  * patient is found, Enter to the sessions, arrows to the doctor, Enter to
  * the slots, Enter books, Enter takes the exact cash, Enter prints. */
@@ -594,8 +682,6 @@ test_walk_in (void)
   g_autofree char *patient_id = NULL;
   RdDeskPage *desk;
   RdPatientPanel *panel;
-  GListModel *shown;
-  PatientWait wait;
   OrderWait order_wait;
   LabelWait label_wait;
   const char *params[2];
@@ -604,53 +690,12 @@ test_walk_in (void)
   find_walk_in (&walk_in);
   g_settings_set_string (settings, "slip-folder", slips);
 
-  new_window ();
-  log_in (RD_DEMO_CLERK);
-  desk = child (window, RD_TYPE_WINDOW, "desk_page");
+  desk = open_desk_with_patient (&walk_in, 2, &position);
   panel = child (desk, RD_TYPE_DESK_PAGE, "patient_panel");
-  rd_window_set_date (window, walk_in.date);
-  g_assert_true (ui_test_wait_for (session_row_shown, &walk_in, 20000));
-
-  /* the doctor is on screen somewhere: find the row, the clerk's eyes do */
-  shown = rd_desk_page_get_shown (desk);
-  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
-    {
-      g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
-
-      if (rd_session_get_id (session) == walk_in.session_id)
-        position = i;
-    }
-  g_assert_cmpuint (position, <, G_MAXUINT);
-  /* keep it close: the window serves this doctor's department */
-  if (position > 2)
-    {
-      gtk_editable_set_text (child (desk, RD_TYPE_DESK_PAGE, "search_entry"), walk_in.doctor);
-      ui_test_settle (400);
-      position = G_MAXUINT;
-      for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
-        {
-          g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
-
-          if (rd_session_get_id (session) == walk_in.session_id && position == G_MAXUINT)
-            position = i;
-        }
-      g_assert_cmpuint (position, <, G_MAXUINT);
-    }
-
-  /* the patient shows their ID card: the scanner fills the search */
-  rd_patient_panel_focus_search (panel);
-  focus_x_window (GTK_WINDOW (window));
-  gtk_editable_set_text (child (panel, RD_TYPE_PATIENT_PANEL, "search_entry"), walk_in.id_number);
-  wait = (PatientWait) { panel, walk_in.patient_id };
-  g_assert_true (ui_test_wait_for (patient_found, &wait, 10000));
   save_screenshot ("walk-in-found");
 
   keystrokes = 0;
-  press_key ("Return");
-  for (guint i = 0; i < position; i++)
-    press_key ("Down");
-  press_key ("Return");
-  g_assert_true (ui_test_wait_for (grid_has_focus, NULL, 10000));
+  open_session_slots (position);
   save_screenshot ("walk-in-slots");
   press_key ("Return");
   g_assert_true (ui_test_wait_for (payment_dialog_shown, NULL, 10000));
@@ -706,6 +751,119 @@ test_walk_in (void)
   g_assert_true (ui_test_wait_for (label_starts_with, &label_wait, 5000));
 
   g_settings_reset (settings, "slip-folder");
+  log_out ();
+}
+
+/* A session of today, all day long (so that check-in, which is for the
+ * day itself, is open whenever the test runs, short of 23:59 in Shanghai),
+ * of a doctor without another session today, with three window slots; and
+ * a patient with nothing booked today. */
+static void
+make_check_in_day (WalkIn *walk_in)
+{
+  g_autoptr(RdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = rd_db_query_sync (owner_db,
+                             "WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS d), "
+                             "doc AS (SELECT d.* FROM regdesk.doctors d, today WHERE NOT EXISTS "
+                             "  (SELECT 1 FROM regdesk.sessions s WHERE s.doctor_id = d.id "
+                             "   AND s.date = today.d) ORDER BY d.id LIMIT 1), "
+                             "s AS (INSERT INTO regdesk.sessions (hospital_id, department_id, "
+                             "  doctor_id, date, period, starts_at, ends_at, clinic_type, fee, "
+                             "  capacity, quota_window, quota_online, quota_phone) "
+                             "  SELECT doc.hospital_id, doc.department_id, doc.id, today.d, "
+                             "  'evening', '00:00', '23:59', 'general', 1500, 3, 3, 0, 0 "
+                             "  FROM doc, today RETURNING *), "
+                             "sl AS (INSERT INTO regdesk.slots (hospital_id, session_id, seq, "
+                             "  starts_at, ends_at, channel) "
+                             "  SELECT s.hospital_id, s.id, g, "
+                             "  (s.date + time '00:00') AT TIME ZONE 'Asia/Shanghai' + g * interval '1 minute', "
+                             "  (s.date + time '00:00') AT TIME ZONE 'Asia/Shanghai' + (g + 1) * interval '1 minute', "
+                             "  'window' FROM s, generate_series(1, 3) g) "
+                             "SELECT s.id, s.date::text, d.name FROM s JOIN regdesk.doctors d "
+                             "ON d.id = s.doctor_id",
+                             0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  take_session (walk_in, result, "DESC");
+}
+
+static gboolean
+appointment_checked_in (gpointer data)
+{
+  gint64 *appointment_id = data;
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, *appointment_id);
+  const char *params[] = { id };
+  g_autoptr(RdResult) result = NULL;
+
+  result = rd_db_query_sync (owner_db, "SELECT status FROM regdesk.appointments WHERE id = $1",
+                             1, params, NULL, NULL);
+
+  return result != NULL && rd_result_get_n_rows (result) == 1 &&
+         g_strcmp0 (rd_result_get_string (result, 0, 0), "checked_in") == 0;
+}
+
+static gboolean
+slot_checked_in (gpointer data)
+{
+  GListModel *slots = rd_slot_grid_get_model (RD_SLOT_GRID (data));
+
+  for (guint i = 0; slots != NULL && i < g_list_model_get_n_items (slots); i++)
+    {
+      g_autoptr(RdSlot) slot = g_list_model_get_item (slots, i);
+
+      if (rd_slot_get_seq (slot) == 1)
+        return rd_slot_get_status (slot) == RD_SLOT_STATUS_CHECKED_IN;
+    }
+
+  return FALSE;
+}
+
+/* 签到 at the window, keyboard only: the patient booked and paid online
+ * comes to the desk; find them, their doctor's session, their slot, Ctrl+I
+ * gives the queue number. */
+static void
+test_check_in (void)
+{
+  g_auto(WalkIn) walk_in = { 0 };
+  g_autoptr(RdDb) online = rd_test_pg_connect (RD_DEMO_CLERK, RD_DEMO_PASSWORD);
+  g_autoptr(RdBookingResult) booked = NULL;
+  g_autoptr(RdPaymentResult) paid = NULL;
+  g_autoptr(GError) error = NULL;
+  RdDeskPage *desk;
+  GtkWidget *grid;
+  LabelWait label_wait;
+  guint position = G_MAXUINT;
+
+  make_check_in_day (&walk_in);
+  booked = rd_booking_book_sync (online, NULL, walk_in.session_id, walk_in.patient_id,
+                                 RD_CHANNEL_WINDOW, 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  paid = rd_booking_pay_cash_sync (online, NULL, booked->order_no, 1500, NULL, &error);
+  g_assert_no_error (error);
+  rd_db_close (online);
+
+  desk = open_desk_with_patient (&walk_in, 0, &position);
+  grid = child (desk, RD_TYPE_DESK_PAGE, "slot_grid");
+
+  open_session_slots (position);
+  /* the first free slot is chosen; theirs is the first of all */
+  press_key ("Home");
+  g_assert_cmpint (rd_slot_grid_get_selected_seq (RD_SLOT_GRID (grid)), ==, 1);
+  press_key ("ctrl+i");
+  g_assert_true (ui_test_wait_for (appointment_checked_in, &booked->appointment_id, 10000));
+  label_wait = (LabelWait) { child (desk, RD_TYPE_DESK_PAGE, "message_label"),
+                             language[0] == 'z' ? "已签到：排队号 1" : "Checked in: queue number 1" };
+  g_assert_true (ui_test_wait_for (label_starts_with, &label_wait, 5000));
+  save_screenshot ("check-in");
+
+  /* the grid shows the slot checked in, live; Ctrl+I again does nothing */
+  g_assert_true (ui_test_wait_for (slot_checked_in, grid, 5000));
+  press_key ("ctrl+i");
+  ui_test_settle (500);
+  g_assert_true (label_starts_with (&label_wait));
+  g_assert_true (appointment_checked_in (&booked->appointment_id));
+
   log_out ();
 }
 
@@ -863,6 +1021,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   const char *localedir = NULL;
 
+  ui_test_init_logging ();
+
   /* our own options, before GTest sees argv */
   for (int i = 1; i < argc; i++)
     {
@@ -915,6 +1075,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/wrong-password", test_wrong_password);
   g_test_add_func ("/ui/window/clerk-desk", test_clerk_desk);
   g_test_add_func ("/ui/window/walk-in", test_walk_in);
+  g_test_add_func ("/ui/window/check-in", test_check_in);
   g_test_add_func ("/ui/window/finance-roles", test_finance_roles);
   g_test_add_func ("/ui/window/admin-roles", test_admin_roles);
 
