@@ -612,7 +612,9 @@ session_position (RdDeskPage *desk,
         {
           g_autoptr(RdSession) session = g_list_model_get_item (shown, i);
 
-          if (rd_session_get_id (session) == walk_in->session_id && i <= max_position)
+          /* after narrowing, wherever it is */
+          if (rd_session_get_id (session) == walk_in->session_id
+              && (i <= max_position || pass > 0))
             return i;
         }
       /* keep it close: the window serves this doctor's department */
