@@ -296,6 +296,8 @@ client_thread (gpointer data)
   while (g_get_monotonic_time () < client->deadline)
     {
       g_autoptr(GError) error = NULL;
+      /* 1 once the warm-up is over: what this turn does counts. */
+      guint counted = g_atomic_int_get (client->measuring) ? 1 : 0;
 
       if (mine->len > 0 && g_rand_int_range (rand, 0, 100) < 25)
         {
@@ -305,8 +307,8 @@ client_thread (gpointer data)
           c = rd_booking_cancel_sync (db, NULL, g_array_index (mine, gint64, pick), NULL,
                                       NULL, &error);
           g_array_remove_index_fast (mine, pick);
-          if (c != NULL && g_atomic_int_get (client->measuring))
-            client->cancelled++;
+          if (c != NULL)
+            client->cancelled += counted;
         }
       else
         {
@@ -322,23 +324,16 @@ client_thread (gpointer data)
           if (r != NULL)
             {
               g_array_append_val (mine, r->appointment_id);
-              if (g_atomic_int_get (client->measuring))
-                client->booked++;
+              client->booked += counted;
             }
         }
 
       if (error == NULL)
         continue;
       if (g_error_matches (error, RD_STORE_ERROR, RD_STORE_ERROR_REJECTED))
-        {
-          if (g_atomic_int_get (client->measuring))
-            client->refused++;
-        }
+        client->refused += counted;
       else if (g_error_matches (error, RD_STORE_ERROR, RD_STORE_ERROR_CONFLICT))
-        {
-          if (g_atomic_int_get (client->measuring))
-            client->conflicts++;
-        }
+        client->conflicts += counted;
       else
         {
           client->error = g_steal_pointer (&error);
