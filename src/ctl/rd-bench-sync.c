@@ -287,8 +287,8 @@ run_samples (const char  *conninfo,
    * are timed from the COMMIT that publishes them: the raw sample commits a
    * bare NOTIFY, the model sample the NOTIFYs of a booking that committed
    * just before, with the session's new counts; what the model adds on top
-   * is the desk applying them. from_booking_commit_* also count the booking's own durable
-   * COMMIT, which the booking desk waits for as well. */
+   * is the desk applying them. from_booking_commit_* also count the
+   * booking's own durable COMMIT, which the booking desk waits for too. */
   for (guint i = 0; i < total; i++)
     {
       gint64 session_id = sessions[i % N_SESSIONS];

@@ -677,7 +677,9 @@ apply_counts (RdRoster   *self,
     {
       guint64 value;
 
-      if (!g_ascii_string_to_unsigned (fields[i], 10, i == 0 ? 1 : 0, G_MAXINT, &value, NULL))
+      /* A session id, then counts. */
+      if (!g_ascii_string_to_unsigned (fields[i], 10, i == 0 ? 1 : 0,
+                                       i == 0 ? G_MAXINT64 : G_MAXINT, &value, NULL))
         return;
       values[i] = (gint64) value;
     }
