@@ -134,11 +134,6 @@ BEGIN
 END
 $$;
 
--- Procedures run as their caller: PostgreSQL refuses COMMIT in a SECURITY
--- DEFINER procedure or one with a SET clause. They only call the api
--- functions the caller may call anyway, set two settings of their own
--- transaction and NOTIFY, which anyone may; every name is qualified, and
--- nothing in the schema regdesk, which staff cannot see, is named.
 -- The second transaction: the held-back notifications. Nothing here needs
 -- to reach the disk, and a later version reads and may prune a page, which
 -- writes WAL: the commit is asynchronous, so the queue's lock is held for
@@ -155,6 +150,10 @@ COMMENT ON PROCEDURE api.publish (text) IS
   'NOTIFYs the comma-separated change payloads: the second step of api.book_and_publish '
   'and api.cancel_and_publish.';
 
+-- Procedures run as their caller: PostgreSQL refuses COMMIT in a SECURITY
+-- DEFINER procedure or one with a SET clause. They only call the api
+-- functions the caller may call anyway, set two settings of their own
+-- transaction and NOTIFY, which anyone may; every name is qualified.
 CREATE PROCEDURE api.book_and_publish (request_id      text,
                                        session_id      bigint,
                                        patient_id      bigint,
