@@ -161,6 +161,107 @@ test_patient_checks (void)
   }
 }
 
+/* Every closed list of values (0013: domains the columns' checks cast to)
+ * refuses what is not on it, in every table that uses it, and lets a NULL
+ * through where the column allows one. */
+static void
+test_value_lists (void)
+{
+  static const char *refused[] = {
+    "UPDATE regdesk.sessions SET status = 'paused' WHERE id = (SELECT min(id) FROM regdesk.sessions)",
+    "UPDATE regdesk.slots SET channel = 'fax' WHERE id = (SELECT min(id) FROM regdesk.slots)",
+    "UPDATE regdesk.appointments SET channel = 'fax' "
+    "WHERE id = (SELECT min(id) FROM regdesk.appointments)",
+    "UPDATE regdesk.appointments SET status = 'Booked' "
+    "WHERE id = (SELECT min(id) FROM regdesk.appointments)",
+    "UPDATE regdesk.appointments SET priority_reason = 'vip' "
+    "WHERE id = (SELECT min(id) FROM regdesk.appointments)",
+    "UPDATE regdesk.orders SET status = 'lost' WHERE id = (SELECT min(id) FROM regdesk.orders)",
+    "UPDATE regdesk.payments SET status = 'lost' WHERE id = (SELECT min(id) FROM regdesk.payments)",
+    "UPDATE regdesk.refunds SET status = 'lost' WHERE id = (SELECT min(id) FROM regdesk.refunds)",
+    "UPDATE regdesk.sms_outbox SET template = 'spam' "
+    "WHERE id = (SELECT min(id) FROM regdesk.sms_outbox)",
+    "UPDATE regdesk.sms_outbox SET status = 'lost' "
+    "WHERE id = (SELECT min(id) FROM regdesk.sms_outbox)",
+    "UPDATE regdesk.sms_outbox SET to_phone = '12345678901' "
+    "WHERE id = (SELECT min(id) FROM regdesk.sms_outbox)",
+    "SELECT 'expired'::regdesk.lottery_status",
+    "SELECT 'done'::regdesk.waitlist_status",
+    "SELECT 'open'::regdesk.reconciliation_status",
+  };
+  /* Each list, whole: every value casts, and the domain's check names no
+   * other. */
+  static const struct
+  {
+    const char *domain;
+    const char *values;
+  } lists[] = {
+    { "channel", "window,online,phone" },
+    { "session_status", "open,suspended,closed" },
+    { "slot_status", "free,held,booked,paid,checked_in,no_show,locked" },
+    { "appointment_status",
+      "pending_payment,booked,checked_in,completed,no_show,cancelled,expired" },
+    { "priority_reason", "elderly,disabled,military,urgent" },
+    { "order_status", "unpaid,paid,closed,refunding,refunded,partially_refunded" },
+    { "payment_status", "pending,paying,succeeded,failed,closed,unknown,reversed" },
+    { "refund_status", "pending,processing,succeeded,failed,abnormal" },
+    { "waitlist_status", "waiting,granted,cancelled,expired" },
+    { "lottery_status", "pending,won,lost,cancelled" },
+    { "sms_template",
+      "booking_confirmed,reminder,session_suspended,waitlist_granted,refund_done" },
+    { "sms_status", "pending,sending,sent,failed,dead" },
+    { "reconciliation_status",
+      "matched,missing_in_bill,missing_in_db,amount_mismatch,status_mismatch" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(RdDb) db = begin_owner ();
+      g_autoptr(GError) error = sql_expect_error (db, refused[i]);
+
+      sql_assert_sqlstate (error, "23514");
+      rollback (db);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_autoptr(RdDb) db = begin_owner ();
+      g_autofree char *cast_sql = NULL;
+      g_autofree char *listed_sql = NULL;
+      g_autofree char *cast = NULL;
+      g_autofree char *listed = NULL;
+
+      cast_sql = g_strdup_printf ("SELECT string_agg(v::regdesk.%s, ',' ORDER BY o) "
+                                  "  FROM unnest(string_to_array('%s', ',')) "
+                                  "       WITH ORDINALITY AS x (v, o)",
+                                  lists[i].domain, lists[i].values);
+      listed_sql = g_strdup_printf ("SELECT string_agg(m[1], ',') "
+                                    "  FROM pg_catalog.pg_constraint c "
+                                    "  JOIN pg_catalog.pg_type t ON t.oid = c.contypid, "
+                                    "       regexp_matches(pg_get_constraintdef(c.oid), "
+                                    "                      '''([a-z_]+)''', 'g') m "
+                                    " WHERE t.typname = '%s' AND c.conname = '%s_value'",
+                                    lists[i].domain, lists[i].domain);
+      cast = sql_scalar (db, cast_sql);
+      listed = sql_scalar (db, listed_sql);
+      g_assert_cmpstr (cast, ==, lists[i].values);
+      g_assert_cmpstr (listed, ==, lists[i].values);
+      rollback (db);
+    }
+
+  /* A booking without a priority reason stays valid. */
+  {
+    g_autoptr(RdDb) db = begin_owner ();
+    g_autofree char *updated = sql_scalar (
+      db, "WITH u AS (UPDATE regdesk.appointments SET priority_reason = NULL "
+          "  WHERE id = (SELECT min(id) FROM regdesk.appointments) RETURNING 1) "
+          "SELECT count(*) FROM u");
+
+    g_assert_cmpstr (updated, ==, "1");
+    rollback (db);
+  }
+}
+
 static void
 test_no_cross_hospital_references (void)
 {
@@ -397,6 +498,7 @@ main (int   argc,
   g_test_add_func ("/schema/slot-single-active-appointment", test_slot_single_active_appointment);
   g_test_add_func ("/schema/money-never-negative", test_money_never_negative);
   g_test_add_func ("/schema/patient-checks", test_patient_checks);
+  g_test_add_func ("/schema/value-lists", test_value_lists);
   g_test_add_func ("/schema/no-cross-hospital-references", test_no_cross_hospital_references);
   g_test_add_func ("/schema/session-overview", test_session_overview_columns);
   g_test_add_func ("/schema/notifications", test_notifications);
