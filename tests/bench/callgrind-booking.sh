@@ -21,8 +21,13 @@ set -euo pipefail
 builddir=$(realpath "${1:?usage: $0 BUILDDIR [EXTRA.sql]}")
 extra=${2:+$(realpath "$2")}
 ctl=$builddir/src/ctl/regdesk-ctl
-bindir=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-work=$(mktemp -d /tmp/regdesk-callgrind.XXXXXX)
+bindir=$(pg_config --bindir 2>/dev/null || true)
+if [ ! -x "$bindir/initdb" ]; then
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && bindir=$dir
+  done
+fi
+work=$(mktemp -d)
 runas=()
 if [ "$(id -u)" = 0 ]; then
   chown postgres "$work"
