@@ -262,6 +262,107 @@ test_value_lists (void)
   }
 }
 
+/* The rules of the hot tables (0016: one domain over each table's row)
+ * each refuse what they refused as table checks, under their own names.
+ * (A rule that casts to a closed list of values names the list's domain
+ * when it refuses: /schema/value-lists.) */
+static void
+test_row_rules (void)
+{
+  /* A card payment: neither tendered nor change. */
+#define CARD "method = 'card'"
+  static const struct
+  {
+    const char *rule;
+    const char *table;
+    const char *set;
+    const char *which;  /* the first row of the table, or of these */
+  } broken[] = {
+    { "appointments_cancel_request_id_check", "appointments", "cancel_request_id = ''", NULL },
+    { "appointments_check", "appointments", "status = 'cancelled', cancelled_at = NULL", NULL },
+    { "appointments_check1", "appointments", "status = 'checked_in', checked_in_at = NULL",
+      NULL },
+    { "appointments_queue_no_check", "appointments", "queue_no = 0", NULL },
+    { "appointments_request_id_check", "appointments", "request_id = ''", NULL },
+    { "slots_check", "slots", "ends_at = starts_at", NULL },
+    { "slots_check1", "slots", "status = 'held', held_until = NULL", NULL },
+    { "slots_seq_check", "slots", "seq = 0", NULL },
+    { "orders_amount_check", "orders", "amount = -1, refunded_amount = 0", NULL },
+    { "orders_check", "orders", "refunded_amount = amount + 1", NULL },
+    { "orders_check1", "orders", "status = 'paid', paid_at = NULL", NULL },
+    { "orders_order_no_check", "orders", "order_no = 'x'", NULL },
+    { "sms_outbox_attempts_check", "sms_outbox", "attempts = -1", NULL },
+    { "sms_outbox_check", "sms_outbox", "status = 'sent', sent_at = NULL", NULL },
+    { "sms_outbox_params_check", "sms_outbox", "params = '[]'", NULL },
+    { "payments_amount_check", "payments", "amount = -1", CARD },
+    { "payments_check", "payments", "tendered = amount", CARD },
+    { "payments_check1", "payments", "change = 0", CARD },
+    { "payments_method_check", "payments", "method = 'barter'", CARD },
+    { "payments_out_trade_no_check", "payments", "out_trade_no = 'x'", CARD },
+    { "payments_request_id_check", "payments", "request_id = ''", CARD },
+    { "payments_scene_check", "payments", "scene = 'nfc'", CARD },
+    { "payments_settle_attempts_check", "payments", "settle_attempts = -1", CARD },
+    { "refunds_amount_check", "refunds", "amount = 0", NULL },
+    { "refunds_out_refund_no_check", "refunds", "out_refund_no = 'x'", NULL },
+    { "refunds_settle_attempts_check", "refunds", "settle_attempts = -1", NULL },
+    { "waitlist_check", "waitlist", "session_id = NULL, doctor_id = NULL", NULL },
+    { "waitlist_check1", "waitlist", "status = 'granted', granted_appointment_id = NULL",
+      NULL },
+    { "waitlist_request_id_check", "waitlist", "request_id = ''", NULL },
+  };
+#undef CARD
+  static const char *tables[] = {
+    "appointments", "slots", "orders", "sms_outbox", "payments", "refunds", "waitlist",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      g_autoptr(RdDb) db = begin_owner ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *named = g_strdup_printf ("\"%s\"", broken[i].rule);
+      g_autofree char *first = NULL;
+      g_autofree char *sql = NULL;
+
+      first = g_strdup_printf ("SELECT min(id) FROM regdesk.%s WHERE %s", broken[i].table,
+                               broken[i].which != NULL ? broken[i].which : "true");
+      /* A row to break, or the rule would have nothing to refuse. */
+      g_assert_cmpint (sql_int (db, first), >, 0);
+      sql = g_strdup_printf ("UPDATE regdesk.%s SET %s WHERE id = (%s)", broken[i].table,
+                             broken[i].set, first);
+      error = sql_expect_error (db, sql);
+      sql_assert_sqlstate (error, "23514");
+      if (strstr (error->message, named) == NULL)
+        g_error ("%s should have been refused by %s: %s", sql, broken[i].rule, error->message);
+      rollback (db);
+    }
+
+  /* Each table keeps one check, its row's; every rule reads its columns,
+   * so none of them can be dropped from under it. */
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autoptr(RdDb) db = begin_owner ();
+      g_autofree char *checks_sql = NULL;
+      g_autofree char *checks = NULL;
+      g_autofree char *expected = g_strdup_printf ("%s_row_check", tables[i]);
+
+      checks_sql = g_strdup_printf ("SELECT string_agg(conname, ',') "
+                                    "  FROM pg_catalog.pg_constraint "
+                                    " WHERE conrelid = 'regdesk.%s'::regclass AND contype = 'c'",
+                                    tables[i]);
+      checks = sql_scalar (db, checks_sql);
+      g_assert_cmpstr (checks, ==, expected);
+      rollback (db);
+    }
+  {
+    g_autoptr(RdDb) db = begin_owner ();
+    g_autoptr(GError) error = sql_expect_error (db, "ALTER TABLE regdesk.slots "
+                                                    "DROP COLUMN held_until");
+
+    sql_assert_sqlstate (error, "2BP01");
+    rollback (db);
+  }
+}
+
 static void
 test_no_cross_hospital_references (void)
 {
@@ -499,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/schema/money-never-negative", test_money_never_negative);
   g_test_add_func ("/schema/patient-checks", test_patient_checks);
   g_test_add_func ("/schema/value-lists", test_value_lists);
+  g_test_add_func ("/schema/row-rules", test_row_rules);
   g_test_add_func ("/schema/no-cross-hospital-references", test_no_cross_hospital_references);
   g_test_add_func ("/schema/session-overview", test_session_overview_columns);
   g_test_add_func ("/schema/notifications", test_notifications);
