@@ -36,7 +36,7 @@ fi
 conn="host=$work dbname=bench user=postgres"
 trap '"${runas[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# No autovacuum: the script ANALYZEs when the plans should change, and a
+# No autovacuum: the set-up vacuums and analyses once it is done, and a
 # worker that came by in the middle of a run, or not, would change the count.
 start () { # start [valgrind]
   local server=("$bindir/postgres" -D "$work/data" -k "$work" -c listen_addresses=
