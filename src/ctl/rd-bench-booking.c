@@ -360,13 +360,31 @@ query_int (RdDb        *db,
   return rd_result_get_int64 (result, 0, 0);
 }
 
+/* One round's figures: a pgbench run, then a storm. */
+typedef struct
+{
+  double  pgbench_tps;
+  double  booking_tps;
+  gint64  overbooked;
+  gint64  duplicates;
+  guint   booked;
+  guint   cancelled;
+  guint   refused;
+  guint   conflicts;
+} Round;
+
+static double
+round_ratio (const Round *round)
+{
+  return round->pgbench_tps > 0 ? round->booking_tps / round->pgbench_tps : 0;
+}
+
 static gboolean
 run_storm (RdDb        *owner,
            const char  *conninfo,
            guint        clients,
            guint        seconds,
-           GString     *out,
-           double       pgbench_tps,
+           Round       *round,
            GError     **error)
 {
   g_autoptr(RdDb) db = rd_db_new (conninfo);
@@ -374,7 +392,7 @@ run_storm (RdDb        *owner,
   g_autofree char *slots = g_strdup_printf ("%u", MAX (600u, 200u * seconds));
   const char *params[] = { slots };
   gint64 sessions[N_SESSIONS];
-  gint64 first_patient, n_patients, overbooked, duplicates;
+  gint64 first_patient, n_patients;
   g_autofree Client *client = g_new0 (Client, clients);
   g_autofree GThread **threads = g_new0 (GThread *, clients);
   guint booked = 0, cancelled = 0, refused = 0, conflicts = 0;
@@ -382,8 +400,6 @@ run_storm (RdDb        *owner,
   gint measuring = 0;
   guint warmup = MIN (seconds, WARMUP_SECONDS);
   gint64 start, elapsed, deadline;
-  double booking_tps;
-  char buf[3][G_ASCII_DTOSTR_BUF_SIZE];
 
   if (!rd_db_connect_sync (db, NULL, error) ||
       !rd_migrations_apply_sync (db, NULL, NULL, error) ||
@@ -446,57 +462,113 @@ run_storm (RdDb        *owner,
       return FALSE;
     }
 
-  overbooked = query_int (db, overbooked_sql, error);
-  duplicates = query_int (db, duplicates_sql, error);
-  if (overbooked < 0 || duplicates < 0)
+  round->overbooked = query_int (db, overbooked_sql, error);
+  round->duplicates = query_int (db, duplicates_sql, error);
+  if (round->overbooked < 0 || round->duplicates < 0)
     return FALSE;
   rd_db_close (db);
 
-  booking_tps = (booked + cancelled) / (elapsed / (double) G_USEC_PER_SEC);
+  round->booking_tps = (booked + cancelled) / (elapsed / (double) G_USEC_PER_SEC);
+  round->booked = booked;
+  round->cancelled = cancelled;
+  round->refused = refused;
+  round->conflicts = conflicts;
+
+  return TRUE;
+}
+
+static int
+compare_ratio (gconstpointer a,
+               gconstpointer b)
+{
+  double ra = round_ratio (*(const Round * const *) a);
+  double rb = round_ratio (*(const Round * const *) b);
+
+  return (ra > rb) - (ra < rb);
+}
+
+/* The round of the median ratio (the lower middle one of an even number)
+ * gives the figures; every round's ratio is listed, and a broken rule in
+ * any round counts. */
+static void
+print_rounds (Round    *rounds,
+              guint     n_rounds,
+              guint     clients,
+              guint     seconds,
+              GString  *out)
+{
+  g_autofree Round **sorted = g_new (Round *, n_rounds);
+  const Round *median;
+  gint64 overbooked = 0, duplicates = 0;
+  char buf[3][G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < n_rounds; i++)
+    {
+      sorted[i] = &rounds[i];
+      overbooked += rounds[i].overbooked;
+      duplicates += rounds[i].duplicates;
+    }
+  qsort (sorted, n_rounds, sizeof *sorted, compare_ratio);
+  median = sorted[(n_rounds - 1) / 2];
+
   g_string_append_printf (out,
                           "{\"booking_tps\": %s, \"pgbench_tps\": %s, \"ratio\": %s, "
                           "\"overbooked\": %" G_GINT64_FORMAT ", \"duplicates\": %"
                           G_GINT64_FORMAT ", \"clients\": %u, \"seconds\": %u, "
                           "\"booked\": %u, \"cancelled\": %u, \"refused\": %u, "
-                          "\"conflicts\": %u}",
-                          g_ascii_formatd (buf[0], sizeof buf[0], "%.1f", booking_tps),
-                          g_ascii_formatd (buf[1], sizeof buf[1], "%.1f", pgbench_tps),
-                          g_ascii_formatd (buf[2], sizeof buf[2], "%.3f",
-                                           pgbench_tps > 0 ? booking_tps / pgbench_tps : 0),
-                          overbooked, duplicates, clients, seconds, booked, cancelled,
-                          refused, conflicts);
-
-  return TRUE;
+                          "\"conflicts\": %u, \"rounds\": [",
+                          g_ascii_formatd (buf[0], sizeof buf[0], "%.1f", median->booking_tps),
+                          g_ascii_formatd (buf[1], sizeof buf[1], "%.1f", median->pgbench_tps),
+                          g_ascii_formatd (buf[2], sizeof buf[2], "%.3f", round_ratio (median)),
+                          overbooked, duplicates, clients, seconds, median->booked,
+                          median->cancelled, median->refused, median->conflicts);
+  for (guint i = 0; i < n_rounds; i++)
+    g_string_append_printf (out, "%s{\"booking_tps\": %s, \"pgbench_tps\": %s, \"ratio\": %s}",
+                            i > 0 ? ", " : "",
+                            g_ascii_formatd (buf[0], sizeof buf[0], "%.1f",
+                                             rounds[i].booking_tps),
+                            g_ascii_formatd (buf[1], sizeof buf[1], "%.1f",
+                                             rounds[i].pgbench_tps),
+                            g_ascii_formatd (buf[2], sizeof buf[2], "%.3f",
+                                             round_ratio (&rounds[i])));
+  g_string_append (out, "]}");
 }
 
 gboolean
 rd_bench_booking (const char  *conninfo_owner,
                   guint        clients,
                   guint        seconds,
+                  guint        n_rounds,
                   GString     *out,
                   GError     **error)
 {
   g_autoptr(RdDb) owner = NULL;
   g_autofree char *pgbench_conninfo = NULL;
   g_autofree char *booking_conninfo = NULL;
-  double pgbench_tps = 0;
-  gboolean ok;
+  g_autofree Round *rounds = NULL;
+  gboolean ok = TRUE;
 
-  g_return_val_if_fail (clients > 0 && seconds > 0, FALSE);
+  g_return_val_if_fail (clients > 0 && seconds > 0 && n_rounds > 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   owner = rd_db_new (conninfo_owner);
-  if (!rd_db_connect_sync (owner, NULL, error) ||
-      !rd_bench_recreate_database (owner, PGBENCH_DB, error) ||
-      !rd_bench_recreate_database (owner, BOOKING_DB, error))
+  if (!rd_db_connect_sync (owner, NULL, error))
     return FALSE;
 
   pgbench_conninfo = rd_bench_conninfo_with_dbname (conninfo_owner, PGBENCH_DB);
   booking_conninfo = rd_bench_conninfo_with_dbname (conninfo_owner, BOOKING_DB);
+  rounds = g_new0 (Round, n_rounds);
 
-  ok = run_pgbench (owner, pgbench_conninfo, clients, seconds, &pgbench_tps, error) &&
-       run_storm (owner, booking_conninfo, clients, seconds, out, pgbench_tps, error);
+  /* Each round starts both databases afresh, so that rounds compare. */
+  for (guint i = 0; ok && i < n_rounds; i++)
+    ok = rd_bench_recreate_database (owner, PGBENCH_DB, error) &&
+         rd_bench_recreate_database (owner, BOOKING_DB, error) &&
+         run_pgbench (owner, pgbench_conninfo, clients, seconds, &rounds[i].pgbench_tps,
+                      error) &&
+         run_storm (owner, booking_conninfo, clients, seconds, &rounds[i], error);
+  if (ok)
+    print_rounds (rounds, n_rounds, clients, seconds, out);
 
   /* Scratch databases go whatever happened. */
   exec_owner (owner, "DROP DATABASE IF EXISTS " PGBENCH_DB " WITH (FORCE)", NULL);

@@ -11,16 +11,21 @@
 G_BEGIN_DECLS
 
 /* On the server of @conninfo_owner (the schema owner, a superuser), in two
- * scratch databases it creates and drops: runs pgbench's built-in
- * tpcb-like script (scale @clients) with @clients clients for @seconds,
- * then @clients threads, each on its own connection, booking and sometimes
- * cancelling on the same 20 sessions for @seconds, and checks that no slot
- * and no rule was broken. Appends to @out one JSON object:
+ * scratch databases it creates and drops, @n_rounds times: runs pgbench's
+ * built-in tpcb-like script (scale @clients) with @clients clients for
+ * @seconds, then @clients threads, each on its own connection, booking and
+ * sometimes cancelling on the same 20 sessions for @seconds, and checks
+ * that no slot and no rule was broken. Appends to @out one JSON object:
  *   {"booking_tps", "pgbench_tps", "ratio", "overbooked", "duplicates",
- *    "clients", "seconds", "booked", "cancelled", "refused", "conflicts"}
- * overbooked: slots holding two live appointments plus channel pools
- * holding more appointments than slots; duplicates: patients with two live
- * bookings of one doctor on one day. Both phases run the server's own
+ *    "clients", "seconds", "booked", "cancelled", "refused", "conflicts",
+ *    "rounds": [{"booking_tps", "pgbench_tps", "ratio"}, …]}
+ * whose figures are those of the round with the median ratio (of an even
+ * number, the lower middle one): on a shared machine one round's ratio
+ * swings by a third, and the two phases of one round see the same
+ * neighbours. overbooked: slots holding two live appointments plus
+ * channel pools holding more appointments than slots; duplicates: patients
+ * with two live bookings of one doctor on one day; both summed over the
+ * rounds. Both phases run the server's own
  * settings. Every booking NOTIFYs, and PostgreSQL commits notifying
  * transactions one at a time (the notification queue is kept in commit
  * order) while pgbench's share their WAL flushes: where a flush is slow,
@@ -28,6 +33,7 @@ G_BEGIN_DECLS
 gboolean     rd_bench_booking           (const char  *conninfo_owner,
                                          guint        clients,
                                          guint        seconds,
+                                         guint        n_rounds,
                                          GString     *out,
                                          GError     **error);
 

@@ -15,6 +15,7 @@
 
 #define MAX_CLIENTS 64
 #define MAX_SECONDS 3600
+#define MAX_ROUNDS 20
 #define MAX_SAMPLES 100000
 
 /* The benchmarks create and drop databases: check the login first, so a
@@ -50,13 +51,18 @@ rd_ctl_bench_booking (RdCtl  *ctl,
   g_autofree char *conninfo = NULL;
   g_autofree char *clients_text = NULL;
   g_autofree char *seconds_text = NULL;
+  g_autofree char *rounds_text = NULL;
   guint64 clients = 8;
   guint64 seconds = 10;
+  guint64 rounds = 3;
   const GOptionEntry entries[] = {
     { "clients", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &clients_text,
       N_("Concurrent clients, 1 to 64 (default: 8)"), N_("N") },
     { "seconds", 'T', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &seconds_text,
       N_("Run each phase this long, 1 to 3600 (default: 10)"), N_("SECONDS") },
+    { "rounds", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &rounds_text,
+      N_("Run both phases this many times and report the median ratio, 1 to 20 "
+         "(default: 3)"), N_("N") },
     { NULL }
   };
 
@@ -72,12 +78,17 @@ rd_ctl_bench_booking (RdCtl  *ctl,
       && !g_ascii_string_to_unsigned (seconds_text, 10, 1, MAX_SECONDS, &seconds, NULL))
     return rd_ctl_usage_error (ctl, _("--seconds needs a number from 1 to %d, not “%s”"),
                                MAX_SECONDS, seconds_text);
+  if (rounds_text != NULL
+      && !g_ascii_string_to_unsigned (rounds_text, 10, 1, MAX_ROUNDS, &rounds, NULL))
+    return rd_ctl_usage_error (ctl, _("--rounds needs a number from 1 to %d, not “%s”"),
+                               MAX_ROUNDS, rounds_text);
 
   conninfo = owner_conninfo (ctl, &error);
   if (conninfo == NULL)
     return rd_ctl_fail (ctl, error);
 
-  if (!rd_bench_booking (conninfo, (guint) clients, (guint) seconds, out, &error))
+  if (!rd_bench_booking (conninfo, (guint) clients, (guint) seconds, (guint) rounds, out,
+                         &error))
     return rd_ctl_fail (ctl, error);
 
   printf ("%s\n", g_strchomp (out->str));

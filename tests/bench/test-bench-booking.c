@@ -19,8 +19,11 @@ test_bench_booking (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *result;
+  JsonArray *rounds;
+  double lower;
 
-  g_assert_true (rd_bench_booking (conninfo, 4, 3, out, &error));
+  /* Two short rounds: the reported figures are those of the lower ratio. */
+  g_assert_true (rd_bench_booking (conninfo, 4, 3, 2, out, &error));
   g_assert_no_error (error);
   g_test_message ("%s", out->str);
 
@@ -33,6 +36,15 @@ test_bench_booking (void)
   g_assert_cmpint (json_object_get_int_member (result, "booked"), >, 0);
   g_assert_cmpfloat (json_object_get_double_member (result, "pgbench_tps"), >, 0);
   g_assert_cmpfloat (json_object_get_double_member (result, "booking_tps"), >, 0);
+
+  rounds = json_object_get_array_member (result, "rounds");
+  g_assert_cmpuint (json_array_get_length (rounds), ==, 2);
+  lower = MIN (json_object_get_double_member (json_array_get_object_element (rounds, 0),
+                                              "ratio"),
+               json_object_get_double_member (json_array_get_object_element (rounds, 1),
+                                              "ratio"));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (result, "ratio"), lower,
+                                  0.0005);
 }
 
 int

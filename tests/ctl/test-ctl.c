@@ -196,6 +196,7 @@ test_usage_errors (void)
     { "maintenance", "run", "now", NULL },
     { "gateway-sim", "--port", "70000", NULL },
     { "bench", "booking", "--clients", "0", NULL },
+    { "bench", "booking", "--rounds", "21", NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1093,13 +1094,15 @@ test_bench_booking (void)
   JsonObject *result;
 
   run_ctl (&run, NULL, "-d", owner, "bench", "booking", "--clients", "2", "--seconds", "1",
-           NULL);
+           "--rounds", "1", NULL);
   root = run_json_ok (&run);
   result = json_node_get_object (root);
   g_assert_cmpint (json_object_get_int_member (result, "overbooked"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (result, "duplicates"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (result, "clients"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (result, "booked"), >, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "rounds")),
+                    ==, 1);
 
   /* Staff logins cannot create the scratch databases: refused up front. */
   run_ctl (&as_clerk, NULL, "-d", clerk, "bench", "booking", "-c", "1", "-T", "1", NULL);
