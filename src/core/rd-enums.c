@@ -233,6 +233,23 @@ rd_doctor_title_to_string (const char *code)
 }
 
 const char *
+rd_doctor_title_to_short_string (const char *code)
+{
+  g_return_val_if_fail (code != NULL, NULL);
+
+  if (g_str_equal (code, "resident"))
+    return C_("doctor title, short", "Resident");
+  if (g_str_equal (code, "attending"))
+    return C_("doctor title, short", "Attending");
+  if (g_str_equal (code, "associate_chief"))
+    return C_("doctor title, short", "Associate Chief");
+  if (g_str_equal (code, "chief"))
+    return C_("doctor title, short", "Chief");
+
+  return code;
+}
+
+const char *
 rd_clinic_type_to_string (const char *code)
 {
   g_return_val_if_fail (code != NULL, NULL);

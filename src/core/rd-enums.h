@@ -81,6 +81,8 @@ const char *rd_slot_status_to_string  (RdSlotStatus       status);
 /* 'resident' 住院医师, 'attending' 主治医师, 'associate_chief' 副主任医师,
  * 'chief' 主任医师; unknown codes come back as they are. */
 const char *rd_doctor_title_to_string (const char        *code);
+/* The same titles without "Physician", for a table's narrow column. */
+const char *rd_doctor_title_to_short_string (const char  *code);
 /* 'general' 普通门诊, 'specialist' 专家门诊, 'special_needs' 特需门诊 */
 const char *rd_clinic_type_to_string  (const char        *code);
 

@@ -109,6 +109,12 @@ test_doctor_title (void)
   g_assert_cmpstr (rd_doctor_title_to_string ("chief"), ==, "Chief Physician");
   /* A code this version does not know is shown as it is, not hidden. */
   g_assert_cmpstr (rd_doctor_title_to_string ("professor"), ==, "professor");
+
+  g_assert_cmpstr (rd_doctor_title_to_short_string ("resident"), ==, "Resident");
+  g_assert_cmpstr (rd_doctor_title_to_short_string ("attending"), ==, "Attending");
+  g_assert_cmpstr (rd_doctor_title_to_short_string ("associate_chief"), ==, "Associate Chief");
+  g_assert_cmpstr (rd_doctor_title_to_short_string ("chief"), ==, "Chief");
+  g_assert_cmpstr (rd_doctor_title_to_short_string ("professor"), ==, "professor");
 }
 
 static void
