@@ -17,10 +17,10 @@
  * the expression is evaluated on; the result belongs to the caller. */
 
 static char *
-format_title (gpointer    item,
-              const char *code)
+format_short_title (gpointer    item,
+                    const char *code)
 {
-  return g_strdup (code != NULL ? rd_doctor_title_to_string (code) : "");
+  return g_strdup (code != NULL ? rd_doctor_title_to_short_string (code) : "");
 }
 
 static char *
@@ -40,6 +40,21 @@ format_period (gpointer    item,
 
   /* Translators: a clinic period and its hours, "Morning 08:00–12:00" */
   return g_strdup_printf (_("%s %s"), rd_period_to_string (period), range);
+}
+
+static char *
+format_period_name (gpointer item,
+                    int      period)
+{
+  return g_strdup (rd_period_to_string (period));
+}
+
+static char *
+format_hours (gpointer    item,
+              const char *starts_at,
+              const char *ends_at)
+{
+  return rd_ui_format_time_range (starts_at, ends_at);
 }
 
 static char *
@@ -90,15 +105,16 @@ format_department_counts (gpointer item,
                           n_sessions, n_free);
 }
 
+/* @styles: NULL-terminated style classes the cell always has */
 static GStrv
-status_classes (int      status,
-                gboolean numeric)
+status_classes (int                status,
+                const char *const *styles)
 {
   GStrvBuilder *builder = g_strv_builder_new ();
   GStrv classes;
 
-  if (numeric)
-    g_strv_builder_add (builder, "numeric");
+  if (styles != NULL)
+    g_strv_builder_addv (builder, (const char **) styles);
   if (status == RD_SESSION_STATUS_SUSPENDED)
     g_strv_builder_add (builder, "session-suspended");
   else if (status == RD_SESSION_STATUS_CLOSED)
@@ -114,14 +130,26 @@ static GStrv
 session_classes (gpointer item,
                  int      status)
 {
-  return status_classes (status, FALSE);
+  return status_classes (status, NULL);
 }
 
 static GStrv
 session_numeric_classes (gpointer item,
                          int      status)
 {
-  return status_classes (status, TRUE);
+  static const char *const styles[] = { "numeric", NULL };
+
+  return status_classes (status, styles);
+}
+
+/* The second, smaller line under a session's department, doctor or period. */
+static GStrv
+session_subtitle_classes (gpointer item,
+                          int      status)
+{
+  static const char *const styles[] = { "caption", "dim-label", NULL };
+
+  return status_classes (status, styles);
 }
 
 void
@@ -129,9 +157,11 @@ rd_session_cells_bind_callbacks (GtkWidgetClass *klass)
 {
   g_return_if_fail (GTK_IS_WIDGET_CLASS (klass));
 
-  gtk_widget_class_bind_template_callback (klass, format_title);
+  gtk_widget_class_bind_template_callback (klass, format_short_title);
   gtk_widget_class_bind_template_callback (klass, format_clinic_type);
   gtk_widget_class_bind_template_callback (klass, format_period);
+  gtk_widget_class_bind_template_callback (klass, format_period_name);
+  gtk_widget_class_bind_template_callback (klass, format_hours);
   gtk_widget_class_bind_template_callback (klass, format_fee);
   gtk_widget_class_bind_template_callback (klass, format_count);
   gtk_widget_class_bind_template_callback (klass, format_free);
@@ -140,4 +170,5 @@ rd_session_cells_bind_callbacks (GtkWidgetClass *klass)
   gtk_widget_class_bind_template_callback (klass, format_department_counts);
   gtk_widget_class_bind_template_callback (klass, session_classes);
   gtk_widget_class_bind_template_callback (klass, session_numeric_classes);
+  gtk_widget_class_bind_template_callback (klass, session_subtitle_classes);
 }

@@ -8,8 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* Binds the closures the roster tables' .ui files call (format_title,
- * format_period, session_classes, ...) as template callbacks of @klass. */
+/* Binds the closures the roster tables' .ui files call (format_period,
+ * format_hours, session_classes, ...) as template callbacks of @klass. */
 void         rd_session_cells_bind_callbacks   (GtkWidgetClass *klass);
 
 G_END_DECLS
