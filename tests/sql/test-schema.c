@@ -383,6 +383,40 @@ test_no_cross_hospital_references (void)
   rollback (db);
 }
 
+/* An appointment's slot is one of its session's: the key to the slot
+ * names the session too (data/sql/0019-slot-key.sql). */
+static void
+test_appointment_slot_in_its_session (void)
+{
+  g_autoptr(RdDb) db = begin_owner ();
+  g_autoptr(RdDb) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Another session of the hospital, where the patient has nothing. */
+  error = sql_expect_error (db,
+                            "UPDATE regdesk.appointments a SET session_id = "
+                            "  (SELECT s.id FROM regdesk.sessions s "
+                            "    WHERE s.hospital_id = a.hospital_id AND s.id <> a.session_id "
+                            "      AND NOT EXISTS (SELECT 1 FROM regdesk.appointments b "
+                            "                       WHERE b.patient_id = a.patient_id "
+                            "                         AND b.session_id = s.id) "
+                            "    ORDER BY s.id LIMIT 1) "
+                            " WHERE a.id = (SELECT min(id) FROM regdesk.appointments)");
+  sql_assert_sqlstate (error, "23503");
+  g_assert_nonnull (strstr (error->message, "appointments_hospital_id_session_id_slot_id_fkey"));
+  rollback (db);
+
+  /* A session with appointments is still not deleted (its slots would go
+   * with it, and the appointments' key refuses that). */
+  g_clear_error (&error);
+  other = begin_owner ();
+  error = sql_expect_error (other,
+                            "DELETE FROM regdesk.sessions s WHERE s.id = "
+                            "  (SELECT min(session_id) FROM regdesk.appointments)");
+  sql_assert_sqlstate (error, "23503");
+  rollback (other);
+}
+
 static void
 test_session_overview_columns (void)
 {
@@ -602,6 +636,8 @@ main (int   argc,
   g_test_add_func ("/schema/value-lists", test_value_lists);
   g_test_add_func ("/schema/row-rules", test_row_rules);
   g_test_add_func ("/schema/no-cross-hospital-references", test_no_cross_hospital_references);
+  g_test_add_func ("/schema/appointment-slot-in-its-session",
+                   test_appointment_slot_in_its_session);
   g_test_add_func ("/schema/session-overview", test_session_overview_columns);
   g_test_add_func ("/schema/notifications", test_notifications);
   g_test_add_func ("/schema/migration-second-database", test_migration_second_database);
