@@ -563,7 +563,9 @@ BEGIN
                               refunded_amount, status, expires_at, created_at, paid_at,
                               closed_at, created_by)
   SELECT hid,
-         'RD' || to_char(a.created_at AT TIME ZONE tz, 'YYYYMMDD') || lpad(a.id::text, 10, '0'),
+         -- Numbered as regdesk.next_order_no() numbers a booking's order.
+         'R' || to_char(a.created_at AT TIME ZONE tz, 'YYMMDD')
+             || lpad(nextval('regdesk.order_no_seq')::text, 8, '0'),
          a.id, a.patient_id, a.fee,
          CASE WHEN a.paid AND a.status = 'cancelled' THEN a.fee ELSE 0 END,
          CASE WHEN a.paid AND a.status = 'cancelled' THEN 'refunded'
@@ -597,7 +599,9 @@ BEGIN
   SELECT hid, o.id, a.method,
          CASE a.method WHEN 'wechat' THEN 'wechatpay' WHEN 'alipay' THEN 'alipay'
                        WHEN 'card' THEN 'unionpay_pos' END,
-         'P' || substr(o.order_no, 3),
+         -- As regdesk.next_trade_no('P', …) numbers a payment.
+         'P' || to_char(a.created_at AT TIME ZONE tz, 'YYMMDD')
+             || lpad(nextval('regdesk.trade_no_seq')::text, 9, '0'),
          CASE WHEN a.method IN ('wechat', 'alipay') AND a.paid
               THEN CASE a.method WHEN 'wechat' THEN '4200' ELSE '2088' END
                    || to_char(a.created_at AT TIME ZONE tz, 'YYYYMMDD')
@@ -650,7 +654,10 @@ BEGIN
 
   INSERT INTO regdesk.refunds (hospital_id, payment_id, out_refund_no, gateway_refund_no, amount,
                                status, reason, requested_by, created_at, finished_at, raw)
-  SELECT hid, p.id, 'R' || substr(p.out_trade_no, 2),
+  SELECT hid, p.id,
+         -- As regdesk.next_trade_no('F', …) numbers a refund.
+         'F' || to_char(ap.cancelled_at AT TIME ZONE tz, 'YYMMDD')
+             || lpad(nextval('regdesk.trade_no_seq')::text, 9, '0'),
          CASE WHEN p.method IN ('wechat', 'alipay')
               THEN '50' || substr(p.gateway_trade_no, 5) END,
          p.amount, 'succeeded', ap.cancel_reason,
