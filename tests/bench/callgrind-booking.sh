@@ -103,13 +103,14 @@ CHECKPOINT;
 SQL
 stop
 
-# calls KIND FIRST COUNT: CALL lines for one connection.
+# calls KIND FIRST COUNT: CALL lines for one connection, every argument
+# written out as the desk writes them (src/store/rd-booking.c).
 calls () {
   local i
   for i in $(seq "$2" $(($2 + $3 - 1))); do
     case $1 in
-      book) echo "CALL api.book_and_publish('cg-$i', $((i % 20 + 1)), $((i * 7 + 1)), 'window');" ;;
-      cancel) echo "CALL api.cancel_and_publish('cgx-$i', $i, NULL);" ;;
+      book) echo "CALL api.book_and_publish('cg-$i', $((i % 20 + 1)), $((i * 7 + 1)), 'window', NULL, NULL, NULL, NULL, NULL, NULL);" ;;
+      cancel) echo "CALL api.cancel_and_publish('cgx-$i', $i, NULL, NULL, NULL, NULL, NULL, NULL);" ;;
     esac
   done
 }
