@@ -82,8 +82,8 @@ rd_call_async (RdDb                *db,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, (gpointer) call, NULL);
 
-  rd_db_query_async (db, call->sql, params->n, (const char * const *) params->values,
-                     cancellable, call_query_cb, g_steal_pointer (&task));
+  rd_db_query_prepared_async (db, call->sql, params->n, (const char * const *) params->values,
+                              cancellable, call_query_cb, g_steal_pointer (&task));
 }
 
 gpointer
@@ -108,8 +108,8 @@ rd_call_sync (RdDb          *db,
 {
   g_autoptr(RdResult) rows = NULL;
 
-  rows = rd_db_query_sync (db, call->sql, params->n, (const char * const *) params->values,
-                           cancellable, error);
+  rows = rd_db_query_prepared_sync (db, call->sql, params->n,
+                                    (const char * const *) params->values, cancellable, error);
   if (rows == NULL)
     return NULL;
 

@@ -47,6 +47,11 @@ typedef struct
   GError                  *error;
   PGTransactionStatusType  tx_before;
   gboolean                 copy_out;
+  /* A statement run by name (rd_db_query_prepared_async()): its name, and
+   * whether it is being prepared now, before it runs. */
+  gboolean                 prepared;
+  gboolean                 preparing;
+  char                    *statement;
 } RdDbOp;
 
 /* A caller of rd_db_connect_async() waiting for the connection. */
@@ -104,6 +109,9 @@ struct _RdDb
   GQueue        queue;
   RdDbOp       *current;
   GPtrArray    *channels;
+  /* The statements prepared on this connection: text → name. */
+  GHashTable   *statements;
+  guint         n_statements;
 };
 
 G_DEFINE_FINAL_TYPE (RdDb, rd_db, G_TYPE_OBJECT)
@@ -201,6 +209,7 @@ rd_db_op_free (RdDbOp *op)
   for (guint i = 0; i < op->n_params; i++)
     g_free (op->params[i]);
   g_free (op->params);
+  g_free (op->statement);
   g_free (op->sql);
   g_clear_pointer (&op->result, PQclear);
   g_clear_error (&op->error);
@@ -354,6 +363,8 @@ rd_db_drop_connection (RdDb *self)
   self->polling = FALSE;
   self->flushing = FALSE;
   self->cancel_running = FALSE;
+  /* Prepared statements live and die with their connection. */
+  g_hash_table_remove_all (self->statements);
 }
 
 static void
@@ -625,6 +636,27 @@ rd_db_start_connect (RdDb *self)
     rd_db_connect_failed (self, rd_store_error_new_from_connection (self->conn));
 }
 
+/* A prepared statement that failed for a reason of its own, not of its
+ * data: the objects it names changed (42…, XX…: a function dropped and
+ * created again), its result changed shape (0A000), or the server forgot
+ * it (26000). The next run prepares it afresh. */
+static void
+rd_db_forget_statement (RdDb         *self,
+                        RdDbOp       *op,
+                        const GError *error)
+{
+  const char *sqlstate;
+
+  if (!op->prepared || error == NULL)
+    return;
+
+  sqlstate = rd_store_error_get_sqlstate (error);
+  if (sqlstate == NULL || g_str_has_prefix (sqlstate, "42") ||
+      g_str_has_prefix (sqlstate, "XX") || g_str_equal (sqlstate, "0A000") ||
+      g_str_equal (sqlstate, "26000"))
+    g_hash_table_remove (self->statements, op->sql);
+}
+
 /* Hands an operation's outcome to its caller. */
 static void
 rd_db_op_finish (RdDb   *self,
@@ -645,6 +677,8 @@ rd_db_op_finish (RdDb   *self,
       if (tx == PQTRANS_INERROR || tx == PQTRANS_INTRANS)
         g_queue_push_head (&self->queue, rd_db_op_new (self, OP_ROLLBACK, "ROLLBACK"));
     }
+
+  rd_db_forget_statement (self, op, error);
 
   if (op->kind == OP_LISTEN && error != NULL)
     g_message ("Could not listen on channel “%s”: %s", op->sql, error->message);
@@ -751,8 +785,29 @@ rd_db_send_next (RdDb *self)
   switch (op->kind)
     {
     case OP_QUERY:
-      sent = PQsendQueryParams (self->conn, op->sql, (int) op->n_params, NULL,
-                                (const char * const *) op->params, NULL, NULL, 0);
+      if (op->prepared)
+        {
+          const char *name = g_hash_table_lookup (self->statements, op->sql);
+
+          if (name != NULL)
+            {
+              op->statement = g_strdup (name);
+              sent = PQsendQueryPrepared (self->conn, name, (int) op->n_params,
+                                          (const char * const *) op->params, NULL, NULL, 0);
+            }
+          else
+            {
+              op->statement = g_strdup_printf ("rd_%u", ++self->n_statements);
+              op->preparing = TRUE;
+              sent = PQsendPrepare (self->conn, op->statement, op->sql, (int) op->n_params,
+                                    NULL);
+            }
+        }
+      else
+        {
+          sent = PQsendQueryParams (self->conn, op->sql, (int) op->n_params, NULL,
+                                    (const char * const *) op->params, NULL, NULL, 0);
+        }
       break;
 
     case OP_SCRIPT:
@@ -798,6 +853,31 @@ rd_db_send_next (RdDb *self)
 
   self->current = op;
   self->flushing = TRUE;
+}
+
+/* @op's statement has been prepared (or refused): remember it and send it
+ * to run. FALSE when it cannot run, @op's error says why. */
+static gboolean
+rd_db_run_prepared (RdDb   *self,
+                    RdDbOp *op)
+{
+  op->preparing = FALSE;
+  g_clear_pointer (&op->result, PQclear);
+  if (op->error != NULL)
+    return FALSE;
+
+  g_hash_table_insert (self->statements, g_strdup (op->sql), g_strdup (op->statement));
+  if (!PQsendQueryPrepared (self->conn, op->statement, (int) op->n_params,
+                            (const char * const *) op->params, NULL, NULL, 0))
+    {
+      g_autofree char *message = rd_store_error_one_line (PQerrorMessage (self->conn));
+
+      op->error = rd_store_error_new_sqlstate (RD_STORE_ERROR_FAILED, NULL, message);
+      return FALSE;
+    }
+  self->flushing = TRUE;
+
+  return TRUE;
 }
 
 static void
@@ -853,6 +933,9 @@ rd_db_run (RdDb     *self,
         {
           if (!rd_db_drain (self))
             break;
+
+          if (self->current->preparing && rd_db_run_prepared (self, self->current))
+            continue;
 
           rd_db_op_finish (self, g_steal_pointer (&self->current));
           continue;
@@ -1050,6 +1133,7 @@ rd_db_finalize (GObject *object)
 
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_pointer (&self->channels, g_ptr_array_unref);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->fatal_message, g_free);
   g_clear_pointer (&self->conninfo, g_free);
   g_clear_pointer (&self->user, g_free);
@@ -1174,6 +1258,7 @@ rd_db_init (RdDb *self)
   self->io_fd = -1;
   self->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_db_waiter_free);
   self->channels = g_ptr_array_new_with_free_func (g_free);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_queue_init (&self->queue);
 }
 
@@ -1407,22 +1492,18 @@ rd_db_submit (RdDb   *self,
     rd_db_run (self, FALSE);
 }
 
-void
-rd_db_query_async (RdDb                *self,
-                   const char          *sql,
-                   guint                n_params,
-                   const char * const  *params,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
+static void
+rd_db_submit_query (RdDb                *self,
+                    const char          *sql,
+                    gboolean             prepared,
+                    guint                n_params,
+                    const char * const  *params,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   RdDbOp *op;
-
-  g_return_if_fail (RD_IS_DB (self));
-  g_return_if_fail (sql != NULL);
-  g_return_if_fail (n_params == 0 || params != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_db_query_async);
@@ -1431,6 +1512,7 @@ rd_db_query_async (RdDb                *self,
     return;
 
   op = rd_db_op_new (self, OP_QUERY, sql);
+  op->prepared = prepared;
   op->n_params = n_params;
   op->params = g_new0 (char *, n_params + 1);
   for (guint i = 0; i < n_params; i++)
@@ -1441,6 +1523,40 @@ rd_db_query_async (RdDb                *self,
                                                 rd_db_op_cancelled_cb,
                                                 op);
   rd_db_submit (self, op);
+}
+
+void
+rd_db_query_async (RdDb                *self,
+                   const char          *sql,
+                   guint                n_params,
+                   const char * const  *params,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_return_if_fail (RD_IS_DB (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (n_params == 0 || params != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  rd_db_submit_query (self, sql, FALSE, n_params, params, cancellable, callback, user_data);
+}
+
+void
+rd_db_query_prepared_async (RdDb                *self,
+                            const char          *sql,
+                            guint                n_params,
+                            const char * const  *params,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (RD_IS_DB (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (n_params == 0 || params != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  rd_db_submit_query (self, sql, TRUE, n_params, params, cancellable, callback, user_data);
 }
 
 RdResult *
@@ -1454,6 +1570,26 @@ rd_db_query_finish (RdDb          *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static RdResult *
+rd_db_run_query_sync (RdDb                *self,
+                      const char          *sql,
+                      gboolean             prepared,
+                      guint                n_params,
+                      const char * const  *params,
+                      GCancellable        *cancellable,
+                      GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (self->context);
+  rd_db_submit_query (self, sql, prepared, n_params, params, cancellable, rd_db_sync_cb,
+                      &result);
+  rd_db_sync_wait (self, &result);
+  g_main_context_pop_thread_default (self->context);
+
+  return rd_db_query_finish (self, result, error);
+}
+
 RdResult *
 rd_db_query_sync (RdDb                *self,
                   const char          *sql,
@@ -1462,18 +1598,26 @@ rd_db_query_sync (RdDb                *self,
                   GCancellable        *cancellable,
                   GError             **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
   g_return_val_if_fail (RD_IS_DB (self), NULL);
   g_return_val_if_fail (sql != NULL, NULL);
   g_return_val_if_fail (n_params == 0 || params != NULL, NULL);
 
-  g_main_context_push_thread_default (self->context);
-  rd_db_query_async (self, sql, n_params, params, cancellable, rd_db_sync_cb, &result);
-  rd_db_sync_wait (self, &result);
-  g_main_context_pop_thread_default (self->context);
+  return rd_db_run_query_sync (self, sql, FALSE, n_params, params, cancellable, error);
+}
 
-  return rd_db_query_finish (self, result, error);
+RdResult *
+rd_db_query_prepared_sync (RdDb                *self,
+                           const char          *sql,
+                           guint                n_params,
+                           const char * const  *params,
+                           GCancellable        *cancellable,
+                           GError             **error)
+{
+  g_return_val_if_fail (RD_IS_DB (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+  g_return_val_if_fail (n_params == 0 || params != NULL, NULL);
+
+  return rd_db_run_query_sync (self, sql, TRUE, n_params, params, cancellable, error);
 }
 
 static void

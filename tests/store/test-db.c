@@ -991,6 +991,106 @@ test_auth_chinese_desktop (void)
     }
 }
 
+static gint64
+prepared_int (RdDb        *db,
+              const char  *sql,
+              const char  *param,
+              GError     **error)
+{
+  const char * const params[] = { param };
+  g_autoptr(RdResult) result = rd_db_query_prepared_sync (db, sql, 1, params, NULL, error);
+
+  return result != NULL ? rd_result_get_int64 (result, 0, 0) : -1;
+}
+
+static gint64
+count_prepared (RdDb       *db,
+                const char *sql)
+{
+  const char * const params[] = { sql };
+  g_autoptr(RdResult) result = query (db, "SELECT count(*) FROM pg_prepared_statements "
+                                      "WHERE statement = $1", 1, params);
+
+  return rd_result_get_int64 (result, 0, 0);
+}
+
+/* A statement run by name is prepared once per connection, by its text,
+ * runs with each call's parameters, is prepared again on a new connection,
+ * and is prepared afresh when the procedure it calls was dropped and made
+ * again; a statement that cannot be prepared fails like any other. */
+static void
+test_prepared (void)
+{
+  static const char double_sql[] = "SELECT $1::int * 2";
+  static const char call_sql[] = "CALL t_prepared_proc($1, NULL)";
+  static const char make_proc[] =
+    "CREATE PROCEDURE t_prepared_proc(IN a int, INOUT b int DEFAULT NULL) "
+    "LANGUAGE plpgsql AS $$ BEGIN b := a + %d; END $$";
+  g_autoptr(RdDb) db = rd_test_pg_connect (NULL, NULL);
+  g_autoptr(RdDb) other = rd_test_pg_connect (NULL, NULL);
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (RdDbState));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *proc_1 = g_strdup_printf (make_proc, 1);
+  g_autofree char *proc_100 = g_strdup_printf (make_proc, 100);
+  QueryData async = { 0 };
+  const char * const params[] = { "21" };
+  gint64 value;
+
+  g_assert_cmpint (prepared_int (db, double_sql, "4", &error), ==, 8);
+  g_assert_no_error (error);
+  g_assert_cmpint (prepared_int (db, double_sql, "5", &error), ==, 10);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_prepared (db, double_sql), ==, 1);
+  rd_db_query_prepared_async (db, double_sql, 1, params, NULL, query_data_cb, &async);
+  iterate_until (&async.done, 5000);
+  g_assert_no_error (async.error);
+  g_assert_cmpint (rd_result_get_int64 (async.result, 0, 0), ==, 42);
+  query_data_clear (&async);
+  g_assert_cmpint (count_prepared (db, double_sql), ==, 1);
+
+  /* Not a statement: refused when prepared, and again the next time. */
+  g_assert_cmpint (prepared_int (db, "SELEC $1", "1", &error), ==, -1);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_FAILED);
+  g_assert_cmpstr (rd_store_error_get_sqlstate (error), ==, "42601");
+  g_clear_error (&error);
+  g_assert_cmpint (prepared_int (db, "SELEC $1", "1", &error), ==, -1);
+  g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  /* An error of the data leaves the statement prepared. */
+  g_assert_cmpint (prepared_int (db, double_sql, "x", &error), ==, -1);
+  g_assert_cmpstr (rd_store_error_get_sqlstate (error), ==, "22P02");
+  g_clear_error (&error);
+  g_assert_cmpint (prepared_int (db, double_sql, "6", &error), ==, 12);
+  g_assert_cmpint (count_prepared (db, double_sql), ==, 1);
+
+  /* A procedure made again under a new identity: a call may fail once,
+   * then runs the new one. */
+  exec (other, proc_1);
+  g_assert_cmpint (prepared_int (db, call_sql, "1", &error), ==, 2);
+  g_assert_no_error (error);
+  exec (other, "DROP PROCEDURE t_prepared_proc");
+  exec (other, proc_100);
+  value = prepared_int (db, call_sql, "1", &error);
+  if (error != NULL)
+    g_test_message ("after the procedure was made again: %s", error->message);
+  else
+    g_assert_cmpint (value, ==, 101);
+  g_clear_error (&error);
+  g_assert_cmpint (prepared_int (db, call_sql, "1", &error), ==, 101);
+  g_assert_no_error (error);
+
+  /* A new connection prepares its statements again. */
+  g_signal_connect (db, "notify::state", G_CALLBACK (state_cb), states);
+  terminate (other, query_int (db, "SELECT pg_backend_pid()"));
+  wait_reconnected (states);
+  g_assert_cmpint (count_prepared (db, double_sql), ==, 0);
+  g_assert_cmpint (prepared_int (db, double_sql, "7", &error), ==, 14);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_prepared (db, double_sql), ==, 1);
+  g_signal_handlers_disconnect_by_data (db, states);
+  exec (other, "DROP PROCEDURE t_prepared_proc");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1016,6 +1116,7 @@ main (int   argc,
   g_test_add_func ("/store/db/connect-cancel", test_connect_cancel);
   g_test_add_func ("/store/db/listen-notify", test_listen_notify);
   g_test_add_func ("/store/db/reconnect", test_reconnect);
+  g_test_add_func ("/store/db/prepared", test_prepared);
   g_test_add_func ("/store/db/script", test_script);
   g_test_add_func ("/store/db/encrypt-password", test_encrypt_password);
   g_test_add_func ("/store/db/close", test_close);
