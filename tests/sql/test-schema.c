@@ -417,6 +417,55 @@ test_appointment_slot_in_its_session (void)
   rollback (other);
 }
 
+/* Patient records are kept, under their number, even by the owner; the
+ * demo's appointments and orders all name a patient of their own
+ * hospital (data/sql/0023-patients-kept.sql). */
+static void
+test_patients_kept (void)
+{
+  static const char * const refused[] = {
+    "DELETE FROM regdesk.patients WHERE id = (SELECT min(patient_id) FROM regdesk.appointments)",
+    "DELETE FROM regdesk.patients WHERE id = (SELECT max(id) FROM regdesk.patients)",
+    "UPDATE regdesk.patients SET id = DEFAULT WHERE id = (SELECT max(id) FROM regdesk.patients)",
+    "UPDATE regdesk.patients SET hospital_id = (SELECT max(id) FROM regdesk.hospitals) + 1 "
+    "WHERE id = (SELECT max(id) FROM regdesk.patients)",
+    "TRUNCATE regdesk.patients CASCADE",
+  };
+  g_autoptr(RdDb) check = rd_test_pg_connect (NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(RdDb) db = begin_owner ();
+      g_autoptr(GError) error = sql_expect_error (db, refused[i]);
+
+      g_test_message ("%s: %s", refused[i], error->message);
+      g_assert_error (error, RD_STORE_ERROR, RD_STORE_ERROR_PERMISSION);
+      g_assert_nonnull (strstr (error->message, "patient records are kept"));
+      rollback (db);
+    }
+
+  /* Other changes to a patient go through. */
+  {
+    g_autoptr(RdDb) db = begin_owner ();
+    g_autofree char *name = sql_scalar (db, "UPDATE regdesk.patients SET name = name "
+                                            "WHERE id = (SELECT max(id) FROM regdesk.patients) "
+                                            "RETURNING name");
+
+    g_assert_nonnull (name);
+    rollback (db);
+  }
+
+  g_assert_cmpint (sql_int (check, "SELECT count(*) FROM regdesk.appointments"), >, 0);
+  g_assert_cmpint (sql_int (check, "SELECT count(*) FROM regdesk.appointments a WHERE NOT "
+                                   "EXISTS (SELECT 1 FROM regdesk.patients p WHERE "
+                                   "p.id = a.patient_id AND p.hospital_id = a.hospital_id)"),
+                   ==, 0);
+  g_assert_cmpint (sql_int (check, "SELECT count(*) FROM regdesk.orders o WHERE NOT EXISTS "
+                                   "(SELECT 1 FROM regdesk.appointments a WHERE "
+                                   "a.id = o.appointment_id AND a.patient_id = o.patient_id "
+                                   "AND a.hospital_id = o.hospital_id)"), ==, 0);
+}
+
 static void
 test_session_overview_columns (void)
 {
@@ -638,6 +687,7 @@ main (int   argc,
   g_test_add_func ("/schema/no-cross-hospital-references", test_no_cross_hospital_references);
   g_test_add_func ("/schema/appointment-slot-in-its-session",
                    test_appointment_slot_in_its_session);
+  g_test_add_func ("/schema/patients-kept", test_patients_kept);
   g_test_add_func ("/schema/session-overview", test_session_overview_columns);
   g_test_add_func ("/schema/notifications", test_notifications);
   g_test_add_func ("/schema/migration-second-database", test_migration_second_database);
