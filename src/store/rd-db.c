@@ -1505,6 +1505,11 @@ rd_db_submit_query (RdDb                *self,
   g_autoptr(GTask) task = NULL;
   RdDbOp *op;
 
+  g_return_if_fail (RD_IS_DB (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (n_params == 0 || params != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, rd_db_query_async);
 
@@ -1534,11 +1539,6 @@ rd_db_query_async (RdDb                *self,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
 {
-  g_return_if_fail (RD_IS_DB (self));
-  g_return_if_fail (sql != NULL);
-  g_return_if_fail (n_params == 0 || params != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   rd_db_submit_query (self, sql, FALSE, n_params, params, cancellable, callback, user_data);
 }
 
@@ -1551,11 +1551,6 @@ rd_db_query_prepared_async (RdDb                *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_return_if_fail (RD_IS_DB (self));
-  g_return_if_fail (sql != NULL);
-  g_return_if_fail (n_params == 0 || params != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   rd_db_submit_query (self, sql, TRUE, n_params, params, cancellable, callback, user_data);
 }
 
@@ -1581,6 +1576,10 @@ rd_db_run_query_sync (RdDb                *self,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
+  g_return_val_if_fail (RD_IS_DB (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+  g_return_val_if_fail (n_params == 0 || params != NULL, NULL);
+
   g_main_context_push_thread_default (self->context);
   rd_db_submit_query (self, sql, prepared, n_params, params, cancellable, rd_db_sync_cb,
                       &result);
@@ -1598,10 +1597,6 @@ rd_db_query_sync (RdDb                *self,
                   GCancellable        *cancellable,
                   GError             **error)
 {
-  g_return_val_if_fail (RD_IS_DB (self), NULL);
-  g_return_val_if_fail (sql != NULL, NULL);
-  g_return_val_if_fail (n_params == 0 || params != NULL, NULL);
-
   return rd_db_run_query_sync (self, sql, FALSE, n_params, params, cancellable, error);
 }
 
@@ -1613,10 +1608,6 @@ rd_db_query_prepared_sync (RdDb                *self,
                            GCancellable        *cancellable,
                            GError             **error)
 {
-  g_return_val_if_fail (RD_IS_DB (self), NULL);
-  g_return_val_if_fail (sql != NULL, NULL);
-  g_return_val_if_fail (n_params == 0 || params != NULL, NULL);
-
   return rd_db_run_query_sync (self, sql, TRUE, n_params, params, cancellable, error);
 }
 

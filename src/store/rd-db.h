@@ -70,19 +70,19 @@ RdResult    *rd_db_query_sync        (RdDb                 *self,
 /* The same for a statement of the application's own that runs often: it is
  * prepared once per connection, by its text, and then run by name, so the
  * server parses and analyses it once. Finish with rd_db_query_finish(). */
-void         rd_db_query_prepared_async (RdDb              *self,
-                                         const char        *sql,
-                                         guint              n_params,
-                                         const char * const *params,
-                                         GCancellable      *cancellable,
-                                         GAsyncReadyCallback callback,
-                                         gpointer           user_data);
-RdResult    *rd_db_query_prepared_sync  (RdDb              *self,
-                                         const char        *sql,
-                                         guint              n_params,
-                                         const char * const *params,
-                                         GCancellable      *cancellable,
-                                         GError           **error);
+void         rd_db_query_prepared_async (RdDb                 *self,
+                                         const char           *sql,
+                                         guint                 n_params,
+                                         const char * const   *params,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+RdResult    *rd_db_query_prepared_sync  (RdDb                 *self,
+                                         const char           *sql,
+                                         guint                 n_params,
+                                         const char * const   *params,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
 
 /* Runs a trusted script of several statements with no parameters (migrations
  * and the demo generator compiled into the binary). Never pass user input. */
