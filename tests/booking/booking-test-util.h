@@ -49,6 +49,21 @@ void         bt_exec1                (RdDb        *db,
                                       const char  *sql,
                                       gint64       param);
 
+/* SQL counting the sessions whose counts (api.session_overview o) differ
+ * from what their slots and appointments say; a condition on o may follow
+ * ("AND o.id = …"). */
+#define BT_COUNTS_DRIFT_SQL \
+  "SELECT count(*) FROM api.session_overview o WHERE " \
+  "(o.free_window, o.free_online, o.free_phone, o.booked) IS DISTINCT FROM " \
+  "((SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id " \
+  "   AND sl.status = 'free' AND sl.channel = 'window'), " \
+  " (SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id " \
+  "   AND sl.status = 'free' AND sl.channel = 'online'), " \
+  " (SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id " \
+  "   AND sl.status = 'free' AND sl.channel = 'phone'), " \
+  " (SELECT count(*) FROM regdesk.appointments a WHERE a.session_id = o.id " \
+  "   AND a.status IN ('pending_payment', 'booked', 'checked_in')))"
+
 #define bt_assert_rejected(error, sqlstate) \
   G_STMT_START { \
     g_assert_error ((error), RD_STORE_ERROR, RD_STORE_ERROR_REJECTED); \

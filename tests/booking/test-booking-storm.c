@@ -282,17 +282,7 @@ test_storm (void)
       "SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = ANY ($1::bigint[]) "
       "AND (sl.status IN ('held', 'booked', 'paid')) <> EXISTS (SELECT 1 FROM "
       "regdesk.appointments a WHERE a.slot_id = sl.id AND %s)", active);
-    g_autofree char *counts_drift = g_strdup_printf (
-      "SELECT count(*) FROM api.session_overview o WHERE o.id = ANY ($1::bigint[]) AND "
-      "(o.free_window, o.free_online, o.free_phone, o.booked) IS DISTINCT FROM "
-      "((SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id "
-      "   AND sl.status = 'free' AND sl.channel = 'window'), "
-      " (SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id "
-      "   AND sl.status = 'free' AND sl.channel = 'online'), "
-      " (SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id "
-      "   AND sl.status = 'free' AND sl.channel = 'phone'), "
-      " (SELECT count(*) FROM regdesk.appointments a WHERE a.session_id = o.id AND %s))",
-      active);
+    const char *counts_drift = BT_COUNTS_DRIFT_SQL " AND o.id = ANY ($1::bigint[])";
     const char *paid_state =
       "SELECT count(*) FROM regdesk.appointments a JOIN regdesk.orders o "
       "ON o.appointment_id = a.id WHERE a.session_id = ANY ($1::bigint[]) AND NOT "

@@ -991,17 +991,7 @@ test_published_after_commit (void)
 static void
 test_counts_match_rows (void)
 {
-  static const char drift_sql[] =
-    "SELECT count(*) FROM api.session_overview o WHERE "
-    "(o.free_window, o.free_online, o.free_phone, o.booked) IS DISTINCT FROM "
-    "((SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id "
-    "   AND sl.status = 'free' AND sl.channel = 'window'), "
-    " (SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id "
-    "   AND sl.status = 'free' AND sl.channel = 'online'), "
-    " (SELECT count(*) FROM regdesk.slots sl WHERE sl.session_id = o.id "
-    "   AND sl.status = 'free' AND sl.channel = 'phone'), "
-    " (SELECT count(*) FROM regdesk.appointments a WHERE a.session_id = o.id "
-    "   AND a.status IN ('pending_payment', 'booked', 'checked_in')))";
+  static const char drift_sql[] = BT_COUNTS_DRIFT_SQL;
   static const char sessions_sql[] =
     "SELECT count(*) FROM api.session_overview o WHERE EXISTS "
     "(SELECT 1 FROM regdesk.appointments a WHERE a.session_id = o.id "
