@@ -856,7 +856,8 @@ rd_db_send_next (RdDb *self)
 }
 
 /* @op's statement has been prepared (or refused): remember it and send it
- * to run. FALSE when it cannot run, @op's error says why. */
+ * to run. FALSE when it does not run: @op's error says why, or @op was
+ * cancelled meanwhile. */
 static gboolean
 rd_db_run_prepared (RdDb   *self,
                     RdDbOp *op)
@@ -867,6 +868,10 @@ rd_db_run_prepared (RdDb   *self,
     return FALSE;
 
   g_hash_table_insert (self->statements, g_strdup (op->sql), g_strdup (op->statement));
+  /* Cancelled while it was being prepared: the caller has been told, and
+   * the statement must not run now. */
+  if (op->task == NULL)
+    return FALSE;
   if (!PQsendQueryPrepared (self->conn, op->statement, (int) op->n_params,
                             (const char * const *) op->params, NULL, NULL, 0))
     {

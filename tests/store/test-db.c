@@ -1089,6 +1089,35 @@ test_prepared (void)
   g_assert_cmpint (count_prepared (db, double_sql), ==, 1);
   g_signal_handlers_disconnect_by_data (db, states);
   exec (other, "DROP PROCEDURE t_prepared_proc");
+
+  /* Cancelled while it is being prepared (waiting for a table's lock): the
+   * caller hears CANCELLED, the statement never runs, and the next call
+   * prepares and runs it. */
+  {
+    static const char insert_sql[] = "INSERT INTO t_prepared_cancel VALUES ($1::int)";
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(RdDb) locker = rd_test_pg_connect (NULL, NULL);
+    QueryData blocked = { 0 };
+    const char * const one[] = { "1" };
+
+    exec (other, "CREATE TABLE t_prepared_cancel (x int)");
+    exec (locker, "BEGIN; LOCK TABLE t_prepared_cancel IN ACCESS EXCLUSIVE MODE");
+    rd_db_query_prepared_async (db, insert_sql, 1, one, cancellable, query_data_cb, &blocked);
+    spin (200);
+    g_assert_false (blocked.done);
+    g_cancellable_cancel (cancellable);
+    iterate_until (&blocked.done, 5000);
+    g_assert_error (blocked.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    exec (locker, "COMMIT");
+    g_assert_cmpint (query_int (db, "SELECT 5"), ==, 5);
+    g_assert_cmpint (query_int (other, "SELECT count(*) FROM t_prepared_cancel"), ==, 0);
+    g_assert_cmpint (prepared_int (db, "INSERT INTO t_prepared_cancel VALUES ($1::int) "
+                                       "RETURNING x", "2", &error), ==, 2);
+    g_assert_no_error (error);
+    g_assert_cmpint (query_int (other, "SELECT count(*) FROM t_prepared_cancel"), ==, 1);
+    query_data_clear (&blocked);
+    exec (other, "DROP TABLE t_prepared_cancel");
+  }
 }
 
 int
