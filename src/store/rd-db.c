@@ -855,34 +855,22 @@ rd_db_send_next (RdDb *self)
   self->flushing = TRUE;
 }
 
-/* @op's statement has been prepared (or refused): remember it and send it
- * to run. FALSE when it does not run: @op's error says why, or @op was
- * cancelled meanwhile. */
+/* @op's statement has been prepared (or refused): remember it. TRUE when
+ * @op is to run now, by name, through the queue like any statement; FALSE
+ * when it is done: its error says why, or it was cancelled meanwhile and
+ * must not run. */
 static gboolean
-rd_db_run_prepared (RdDb   *self,
-                    RdDbOp *op)
+rd_db_statement_prepared (RdDb   *self,
+                          RdDbOp *op)
 {
   op->preparing = FALSE;
   g_clear_pointer (&op->result, PQclear);
   if (op->error != NULL)
     return FALSE;
 
-  g_hash_table_insert (self->statements, g_strdup (op->sql), g_strdup (op->statement));
-  /* Cancelled while it was being prepared: the caller has been told, and
-   * the statement must not run now. */
-  if (op->task == NULL)
-    return FALSE;
-  if (!PQsendQueryPrepared (self->conn, op->statement, (int) op->n_params,
-                            (const char * const *) op->params, NULL, NULL, 0))
-    {
-      g_autofree char *message = rd_store_error_one_line (PQerrorMessage (self->conn));
+  g_hash_table_insert (self->statements, g_strdup (op->sql), g_steal_pointer (&op->statement));
 
-      op->error = rd_store_error_new_sqlstate (RD_STORE_ERROR_FAILED, NULL, message);
-      return FALSE;
-    }
-  self->flushing = TRUE;
-
-  return TRUE;
+  return op->task != NULL;
 }
 
 static void
@@ -939,10 +927,10 @@ rd_db_run (RdDb     *self,
           if (!rd_db_drain (self))
             break;
 
-          if (self->current->preparing && rd_db_run_prepared (self, self->current))
-            continue;
-
-          rd_db_op_finish (self, g_steal_pointer (&self->current));
+          if (self->current->preparing && rd_db_statement_prepared (self, self->current))
+            g_queue_push_head (&self->queue, g_steal_pointer (&self->current));
+          else
+            rd_db_op_finish (self, g_steal_pointer (&self->current));
           continue;
         }
 
