@@ -105,8 +105,9 @@ CHECKPOINT;
 SQL
 stop
 
-# calls KIND FIRST COUNT: CALL lines for one connection, every argument
-# written out as the desk writes them (src/store/rd-booking.c).
+# calls KIND FIRST COUNT: CALL lines for one connection. Every argument is
+# written out: a default would be read back from the catalogue at every
+# parse, which the desk, preparing its calls once, pays once.
 calls () {
   local i
   for i in $(seq "$2" $(($2 + $3 - 1))); do
