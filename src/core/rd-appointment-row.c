@@ -27,6 +27,7 @@ enum {
   PROP_ORDER_NO,
   PROP_ORDER_STATUS,
   PROP_QUEUE_NO,
+  PROP_SLOT_SEQ,
   PROP_ORDER_ID,
   PROP_AMOUNT,
   PROP_UPCOMING,
@@ -47,6 +48,7 @@ struct _RdAppointmentRow
   gint64    session_id;
   char     *strings[N_STRINGS];
   int       queue_no;
+  int       slot_seq;
   gint64    order_id;
   gint64    amount;
   gboolean  upcoming;
@@ -113,6 +115,10 @@ rd_appointment_row_get_property (GObject    *object,
       g_value_set_int (value, self->queue_no);
       break;
 
+    case PROP_SLOT_SEQ:
+      g_value_set_int (value, self->slot_seq);
+      break;
+
     case PROP_ORDER_ID:
       g_value_set_int64 (value, self->order_id);
       break;
@@ -168,6 +174,10 @@ rd_appointment_row_set_property (GObject      *object,
       self->queue_no = g_value_get_int (value);
       break;
 
+    case PROP_SLOT_SEQ:
+      self->slot_seq = g_value_get_int (value);
+      break;
+
     case PROP_ORDER_ID:
       self->order_id = g_value_get_int64 (value);
       break;
@@ -208,6 +218,8 @@ rd_appointment_row_class_init (RdAppointmentRowClass *klass)
       g_param_spec_string (string_names[i], NULL, NULL, NULL, flags);
   properties[PROP_QUEUE_NO] =
     g_param_spec_int ("queue-no", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_SLOT_SEQ] =
+    g_param_spec_int ("slot-seq", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_ORDER_ID] =
     g_param_spec_int64 ("order-id", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_AMOUNT] =
@@ -325,6 +337,16 @@ rd_appointment_row_get_queue_no (RdAppointmentRow *self)
   g_return_val_if_fail (RD_IS_APPOINTMENT_ROW (self), 0);
 
   return self->queue_no;
+}
+
+/* The booking's number, its slot's sequence number: printed on the slip
+ * and in the SMS. The queue number is handed out at check-in. */
+int
+rd_appointment_row_get_slot_seq (RdAppointmentRow *self)
+{
+  g_return_val_if_fail (RD_IS_APPOINTMENT_ROW (self), 0);
+
+  return self->slot_seq;
 }
 
 gint64

@@ -40,6 +40,7 @@ const char   *rd_appointment_row_get_clinic_type     (RdAppointmentRow *self);
 const char   *rd_appointment_row_get_channel         (RdAppointmentRow *self);
 const char   *rd_appointment_row_get_status          (RdAppointmentRow *self);
 int           rd_appointment_row_get_queue_no        (RdAppointmentRow *self);
+int           rd_appointment_row_get_slot_seq        (RdAppointmentRow *self);
 gint64        rd_appointment_row_get_order_id        (RdAppointmentRow *self);
 const char   *rd_appointment_row_get_order_no        (RdAppointmentRow *self);
 const char   *rd_appointment_row_get_order_status    (RdAppointmentRow *self);

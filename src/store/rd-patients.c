@@ -30,7 +30,7 @@
 #define HISTORY_SQL \
   "SELECT id, session_id, date, period, starts_at, ends_at, department_name, doctor_name, " \
   "doctor_title, clinic_type, channel, status, queue_no, order_id, order_no, order_status, " \
-  "amount, upcoming FROM api.patient_history($1::bigint, $2::int)"
+  "amount, upcoming, slot_seq FROM api.patient_history($1::bigint, $2::int)"
 
 #define SUMMARY_SQL \
   "SELECT appointments, upcoming, no_shows, unpaid_orders, unpaid_amount " \
@@ -40,7 +40,7 @@
  * only the first differs (request id, patient id). */
 #define N_PATIENT_PARAMS 11
 #define N_PATIENT_COLUMNS 11
-#define N_HISTORY_COLUMNS 18
+#define N_HISTORY_COLUMNS 19
 #define N_SUMMARY_COLUMNS 5
 
 static RdPatient *
@@ -549,6 +549,7 @@ history_from_result (RdResult  *rows,
                                    "order-status", rd_result_get_string (rows, i, 15),
                                    "amount", rd_result_get_int64 (rows, i, 16),
                                    "upcoming", rd_result_get_boolean (rows, i, 17),
+                                   "slot-seq", (int) rd_result_get_int64 (rows, i, 18),
                                    NULL));
 
   g_list_store_splice (store, 0, 0, items->pdata, items->len);

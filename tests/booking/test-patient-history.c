@@ -144,6 +144,8 @@ test_history (void)
   gint64 free_one = bt_make_session ("5 days", 3, 0, 0, "fcfs", 0, 0);
   gint64 missed = bt_make_session ("3 days", 3, 0, 0, "fcfs", 1000, 0);
   g_autoptr(RdBookingResult) b_soon = book (soon, patient);
+  /* Somebody else takes the later session's first slot. */
+  g_autoptr(RdBookingResult) b_before = book (later, bt_make_patient (NULL, FALSE));
   g_autoptr(RdBookingResult) b_later = book (later, patient);
   g_autoptr(RdBookingResult) b_free = book (free_one, patient);
   g_autoptr(RdBookingResult) b_missed = book (missed, patient);
@@ -157,6 +159,8 @@ test_history (void)
   AsyncAnswers answers = { NULL, { 0 }, NULL, 3 };
 
   g_assert_cmpstr (b_later->status, ==, "pending_payment");
+  g_assert_cmpint (b_before->slot_seq, ==, 1);
+  g_assert_cmpint (b_later->slot_seq, ==, 2);
   g_assert_cmpstr (b_free->status, ==, "booked");
   paid = rd_booking_pay_cash_sync (clerk, NULL, b_soon->order_no, 2000, NULL, &error);
   g_assert_no_error (error);
@@ -226,6 +230,12 @@ test_history (void)
     g_assert_cmpstr (rd_appointment_row_get_order_status (second), ==, "unpaid");
     g_assert_true (rd_appointment_row_get_unpaid (second));
     g_assert_cmpint (rd_appointment_row_get_amount (second), ==, 1500);
+    /* The booking's number is its slot's; the queue number waits for
+     * check-in. */
+    g_assert_cmpint (rd_appointment_row_get_slot_seq (first), ==, b_soon->slot_seq);
+    g_assert_cmpint (rd_appointment_row_get_slot_seq (second), ==, 2);
+    g_assert_cmpint (rd_appointment_row_get_queue_no (first), ==, 0);
+    g_assert_cmpint (rd_appointment_row_get_queue_no (second), ==, 0);
 
     g_assert_cmpint (rd_appointment_row_get_id (third), ==, b_free->appointment_id);
     g_assert_false (rd_appointment_row_get_upcoming (third));
