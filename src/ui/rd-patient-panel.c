@@ -550,14 +550,20 @@ bind_history (GtkSignalListItemFactory *factory,
       order = g_strdup_printf ("%s · %s · %s", rd_appointment_row_get_order_no (row), amount,
                                rd_order_status_to_string (order_status));
     }
-  if (rd_appointment_row_get_queue_no (row) > 0)
+  if (rd_appointment_row_get_slot_seq (row) > 0)
     {
-      /* Translators: the queue number given at check-in */
-      g_autofree char *queue = g_strdup_printf (_("No. %d"),
-                                                rd_appointment_row_get_queue_no (row));
-      char *joined = order != NULL ? g_strdup_printf ("%s · %s", queue, order)
-                                   : g_strdup (queue);
+      g_autofree char *number = NULL;
+      char *joined;
 
+      if (rd_appointment_row_get_queue_no (row) > 0)
+        /* Translators: the booking's number (its slot's, as on the slip),
+         * then the queue number given at check-in */
+        number = g_strdup_printf (_("No. %d, queue %d"), rd_appointment_row_get_slot_seq (row),
+                                  rd_appointment_row_get_queue_no (row));
+      else
+        /* Translators: the booking's number (its slot's, as on the slip) */
+        number = g_strdup_printf (_("No. %d"), rd_appointment_row_get_slot_seq (row));
+      joined = order != NULL ? g_strdup_printf ("%s · %s", number, order) : g_strdup (number);
       g_free (order);
       order = joined;
     }

@@ -13,6 +13,8 @@
 #include "rd-booking.h"
 #include "rd-demo-data.h"
 #include "rd-identity.h"
+#include "rd-money.h"
+#include "rd-order-row.h"
 #include "rd-patient-editor.h"
 #include "rd-patient-panel.h"
 #include "rd-patients.h"
@@ -577,6 +579,35 @@ test_history_live (void)
 
     g_assert_true (ui_test_wait_for (label_shown, &wait, 5000));
   }
+  /* each booking shows its number, the one on its slip */
+  {
+    g_autofree char *amount = rd_money_format (rd_result_get_int64 (sessions, 0, 1));
+    g_autofree char *number = g_strdup_printf (_("No. %d"), first->slot_seq);
+    g_autofree char *text = g_strdup_printf ("%s · %s · %s · %s", number, first->order_no,
+                                             amount, rd_order_status_to_string ("paid"));
+    LabelWait wait = { "history_view", "history-order", text };
+
+    g_assert_cmpint (first->slot_seq, >, 0);
+    g_assert_true (ui_test_wait_for (label_shown, &wait, 5000));
+  }
+  /* once checked in, the queue number as well */
+  {
+    g_autofree char *appointment = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                    first->appointment_id);
+    const char *params[] = { appointment };
+    g_autoptr(RdResult) result = NULL;
+    g_autofree char *amount = rd_money_format (rd_result_get_int64 (sessions, 0, 1));
+    g_autofree char *number = g_strdup_printf (_("No. %d, queue %d"), first->slot_seq, 5);
+    g_autofree char *text = g_strdup_printf ("%s · %s · %s · %s", number, first->order_no,
+                                             amount, rd_order_status_to_string ("paid"));
+    LabelWait wait = { "history_view", "history-order", text };
+
+    result = rd_db_query_sync (owner_db, "UPDATE regdesk.appointments SET status = "
+                               "'checked_in', checked_in_at = now(), queue_no = 5 "
+                               "WHERE id = $1", 1, params, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (ui_test_wait_for (label_shown, &wait, 5000));
+  }
 
   /* one of them missed: the no-show count follows */
   {
@@ -585,8 +616,9 @@ test_history_live (void)
     const char *params[] = { appointment };
     g_autoptr(RdResult) result = NULL;
 
-    result = rd_db_query_sync (owner_db, "UPDATE regdesk.appointments SET status = 'no_show' "
-                               "WHERE id = $1", 1, params, NULL, &error);
+    result = rd_db_query_sync (owner_db, "UPDATE regdesk.appointments SET status = 'no_show', "
+                               "checked_in_at = NULL, queue_no = NULL WHERE id = $1",
+                               1, params, NULL, &error);
     g_assert_no_error (error);
   }
   {
