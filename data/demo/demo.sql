@@ -522,7 +522,16 @@ BEGIN
        request_id, booked_by, created_at, paid_at, checked_in_at, completed_at, cancelled_at,
        cancel_reason)
     SELECT hid, a.patient_id, a.session_id, a.slot_id, a.channel, a.status, a.priority_reason,
-           a.seq, 'demo-' || seed || '-' || a.slot_id,
+           -- The queue number comes with check-in, in the order patients
+           -- arrived (as api.check_in hands it out); the rest have none.
+           CASE WHEN a.status IN ('checked_in', 'completed')
+                THEN row_number() OVER (PARTITION BY a.session_id,
+                                                     a.status IN ('checked_in', 'completed')
+                                        ORDER BY greatest(a.created_at + interval '5 minutes',
+                                                          a.starts_at - interval '20 minutes'),
+                                                 a.seq)
+           END,
+           'demo-' || seed || '-' || a.slot_id,
            CASE a.channel WHEN 'window' THEN 'demo_clerk' WHEN 'online' THEN 'demo_online'
                           ELSE 'demo_phone' END,
            a.created_at,
