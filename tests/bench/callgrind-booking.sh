@@ -17,13 +17,19 @@
 # given, is applied after the migrations (to try a change before writing
 # it as one). Needs valgrind and PostgreSQL's server binaries; as root,
 # the cluster runs as the postgres account. Takes about five minutes.
+#
+# PGBIN=DIR runs the server from DIR instead (a PostgreSQL built with -g,
+# so that callgrind_annotate names the server's own functions; Debian's
+# binaries are stripped). CGOUT=DIR keeps the callgrind profiles there,
+# with the four measured backends' process ids in DIR/pids (book_a book_b
+# cancel_a cancel_b: each call's cost is b minus a, divided by 1 000).
 
 set -euo pipefail
 
 builddir=$(realpath "${1:?usage: $0 BUILDDIR [EXTRA.sql]}")
 extra=${2:+$(realpath "$2")}
 ctl=$builddir/src/ctl/regdesk-ctl
-bindir=$(pg_config --bindir 2>/dev/null || true)
+bindir=${PGBIN:-$(pg_config --bindir 2>/dev/null || true)}
 if [ ! -x "$bindir/initdb" ]; then
   for dir in /usr/lib/postgresql/*/bin; do
     [ -x "$dir/initdb" ] && bindir=$dir
@@ -36,7 +42,12 @@ if [ "$(id -u)" = 0 ]; then
   runas=(runuser -u postgres --)
 fi
 conn="host=$work dbname=bench user=postgres"
-trap '"${runas[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+keep () { # keep: copies the profiles to $CGOUT, if set
+  [ -n "${CGOUT:-}" ] || return 0
+  mkdir -p "$CGOUT" && cp "$work"/cg.*.out "$CGOUT"/ 2>/dev/null &&
+    echo "${book_a:-} ${book_b:-} ${cancel_a:-} ${cancel_b:-}" > "$CGOUT/pids"
+}
+trap '"${runas[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; keep || true; rm -rf "$work"' EXIT
 
 # No autovacuum: the set-up vacuums and analyses once it is done, and a
 # worker that came by in the middle of a run, or not, would change the count.
