@@ -524,21 +524,16 @@ BEGIN
     SELECT hid, a.patient_id, a.session_id, a.slot_id, a.channel, a.status, a.priority_reason,
            -- The queue number comes with check-in, in the order patients
            -- arrived (as api.check_in hands it out); the rest have none.
-           CASE WHEN a.status IN ('checked_in', 'completed')
-                THEN row_number() OVER (PARTITION BY a.session_id,
-                                                     a.status IN ('checked_in', 'completed')
-                                        ORDER BY greatest(a.created_at + interval '5 minutes',
-                                                          a.starts_at - interval '20 minutes'),
-                                                 a.seq)
+           CASE WHEN c.checked_in_at IS NOT NULL
+                THEN row_number() OVER (PARTITION BY a.session_id, c.checked_in_at IS NULL
+                                        ORDER BY c.checked_in_at, a.seq)
            END,
            'demo-' || seed || '-' || a.slot_id,
            CASE a.channel WHEN 'window' THEN 'demo_clerk' WHEN 'online' THEN 'demo_online'
                           ELSE 'demo_phone' END,
            a.created_at,
            CASE WHEN a.paid THEN a.created_at + interval '2 minutes' END,
-           CASE WHEN a.status IN ('checked_in', 'completed')
-                THEN greatest(a.created_at + interval '5 minutes',
-                              a.starts_at - interval '20 minutes') END,
+           c.checked_in_at,
            CASE WHEN a.status = 'completed' THEN a.ends_at + interval '3 minutes' END,
            CASE WHEN a.status = 'cancelled'
                 THEN greatest(a.created_at + interval '30 minutes', a.suspended_at) END,
@@ -548,6 +543,10 @@ BEGIN
                 WHEN a.u_pay < 0.7 THEN '症状缓解'
                 ELSE '重复挂号' END
       FROM demo_appt a
+      CROSS JOIN LATERAL (SELECT CASE WHEN a.status IN ('checked_in', 'completed')
+                                      THEN greatest(a.created_at + interval '5 minutes',
+                                                    a.starts_at - interval '20 minutes')
+                                 END AS checked_in_at) c
      ORDER BY a.slot_id
     RETURNING id, slot_id)
   UPDATE demo_appt a SET id = ins.id FROM ins WHERE ins.slot_id = a.slot_id;
