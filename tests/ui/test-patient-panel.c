@@ -526,6 +526,19 @@ patient_phone_is (gpointer data)
          g_strcmp0 (rd_patient_get_phone (patient), data) == 0;
 }
 
+/* A history row's order line: the booking's number, then its order. */
+static char *
+history_order_text (const char        *number,
+                    RdBookingResult   *booking,
+                    gint64             amount,
+                    const char        *order_status)
+{
+  g_autofree char *money = rd_money_format (amount);
+
+  return g_strdup_printf ("%s · %s · %s · %s", number, booking->order_no, money,
+                          rd_order_status_to_string (order_status));
+}
+
 static void
 test_history_live (void)
 {
@@ -581,10 +594,9 @@ test_history_live (void)
   }
   /* each booking shows its number, the one on its slip */
   {
-    g_autofree char *amount = rd_money_format (rd_result_get_int64 (sessions, 0, 1));
     g_autofree char *number = g_strdup_printf (_("No. %d"), first->slot_seq);
-    g_autofree char *text = g_strdup_printf ("%s · %s · %s · %s", number, first->order_no,
-                                             amount, rd_order_status_to_string ("paid"));
+    g_autofree char *text = history_order_text (number, first,
+                                                rd_result_get_int64 (sessions, 0, 1), "paid");
     LabelWait wait = { "history_view", "history-order", text };
 
     g_assert_cmpint (first->slot_seq, >, 0);
@@ -596,10 +608,9 @@ test_history_live (void)
                                                     first->appointment_id);
     const char *params[] = { appointment };
     g_autoptr(RdResult) result = NULL;
-    g_autofree char *amount = rd_money_format (rd_result_get_int64 (sessions, 0, 1));
     g_autofree char *number = g_strdup_printf (_("No. %d, queue %d"), first->slot_seq, 5);
-    g_autofree char *text = g_strdup_printf ("%s · %s · %s · %s", number, first->order_no,
-                                             amount, rd_order_status_to_string ("paid"));
+    g_autofree char *text = history_order_text (number, first,
+                                                rd_result_get_int64 (sessions, 0, 1), "paid");
     LabelWait wait = { "history_view", "history-order", text };
 
     result = rd_db_query_sync (owner_db, "UPDATE regdesk.appointments SET status = "
