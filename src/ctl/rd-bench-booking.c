@@ -384,6 +384,7 @@ run_storm (RdDb        *owner,
            const char  *conninfo,
            guint        clients,
            guint        seconds,
+           const char  *extra_sql,
            Round       *round,
            GError     **error)
 {
@@ -402,8 +403,14 @@ run_storm (RdDb        *owner,
   gint64 start, elapsed, deadline;
 
   if (!rd_db_connect_sync (db, NULL, error) ||
-      !rd_migrations_apply_sync (db, NULL, NULL, error) ||
-      !rd_db_exec_script_sync (db, setup_sql, NULL, error))
+      !rd_migrations_apply_sync (db, NULL, NULL, error))
+    return FALSE;
+  if (extra_sql != NULL && !rd_db_exec_script_sync (db, extra_sql, NULL, error))
+    {
+      g_prefix_error (error, _("The extra SQL failed: "));
+      return FALSE;
+    }
+  if (!rd_db_exec_script_sync (db, setup_sql, NULL, error))
     return FALSE;
   rows = rd_db_query_sync (db, sessions_sql, 1, params, NULL, error);
   if (rows == NULL)
@@ -539,6 +546,7 @@ rd_bench_booking (const char  *conninfo_owner,
                   guint        clients,
                   guint        seconds,
                   guint        n_rounds,
+                  const char  *extra_sql,
                   GString     *out,
                   GError     **error)
 {
@@ -566,7 +574,7 @@ rd_bench_booking (const char  *conninfo_owner,
          rd_bench_recreate_database (owner, BOOKING_DB, error) &&
          run_pgbench (owner, pgbench_conninfo, clients, seconds, &rounds[i].pgbench_tps,
                       error) &&
-         run_storm (owner, booking_conninfo, clients, seconds, &rounds[i], error);
+         run_storm (owner, booking_conninfo, clients, seconds, extra_sql, &rounds[i], error);
   if (ok)
     print_rounds (rounds, n_rounds, clients, seconds, out);
 

@@ -25,15 +25,16 @@ G_BEGIN_DECLS
  * neighbours. overbooked: slots holding two live appointments plus
  * channel pools holding more appointments than slots; duplicates: patients
  * with two live bookings of one doctor on one day; both summed over the
- * rounds. Both phases run the server's own
- * settings. Every booking NOTIFYs, and PostgreSQL commits notifying
- * transactions one at a time (the notification queue is kept in commit
- * order) while pgbench's share their WAL flushes: where a flush is slow,
- * the ratio is bounded by that, not by the work of a booking. */
+ * rounds. Both phases run the server's own settings. A booking publishes
+ * its changes in a second transaction of NOTIFYs only (0010), so bookings
+ * share their WAL flushes as pgbench's transactions do. @extra_sql, if not
+ * NULL, is run in the booking database after its migrations and before
+ * its set-up: a change to measure before it is written as a migration. */
 gboolean     rd_bench_booking           (const char  *conninfo_owner,
                                          guint        clients,
                                          guint        seconds,
                                          guint        n_rounds,
+                                         const char  *extra_sql,
                                          GString     *out,
                                          GError     **error);
 

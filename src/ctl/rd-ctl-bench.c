@@ -52,6 +52,8 @@ rd_ctl_bench_booking (RdCtl  *ctl,
   g_autofree char *clients_text = NULL;
   g_autofree char *seconds_text = NULL;
   g_autofree char *rounds_text = NULL;
+  g_autofree char *extra_sql_path = NULL;
+  g_autofree char *extra_sql = NULL;
   guint64 clients = 8;
   guint64 seconds = 10;
   guint64 rounds = 3;
@@ -63,6 +65,9 @@ rd_ctl_bench_booking (RdCtl  *ctl,
     { "rounds", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &rounds_text,
       N_("Run both phases this many times and report the median ratio, 1 to 20 "
          "(default: 3)"), N_("N") },
+    { "extra-sql", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &extra_sql_path,
+      N_("Run this SQL script in the booking database after its migrations, to "
+         "measure a change before writing it as one"), N_("FILE") },
     { NULL }
   };
 
@@ -82,13 +87,15 @@ rd_ctl_bench_booking (RdCtl  *ctl,
       && !g_ascii_string_to_unsigned (rounds_text, 10, 1, MAX_ROUNDS, &rounds, NULL))
     return rd_ctl_usage_error (ctl, _("--rounds needs a number from 1 to %d, not “%s”"),
                                MAX_ROUNDS, rounds_text);
+  if (extra_sql_path != NULL && !g_file_get_contents (extra_sql_path, &extra_sql, NULL, &error))
+    return rd_ctl_fail (ctl, error);
 
   conninfo = owner_conninfo (ctl, &error);
   if (conninfo == NULL)
     return rd_ctl_fail (ctl, error);
 
-  if (!rd_bench_booking (conninfo, (guint) clients, (guint) seconds, (guint) rounds, out,
-                         &error))
+  if (!rd_bench_booking (conninfo, (guint) clients, (guint) seconds, (guint) rounds,
+                         extra_sql, out, &error))
     return rd_ctl_fail (ctl, error);
 
   printf ("%s\n", g_strchomp (out->str));

@@ -23,7 +23,7 @@ test_bench_booking (void)
   double lower;
 
   /* Two short rounds: the reported figures are those of the lower ratio. */
-  g_assert_true (rd_bench_booking (conninfo, 4, 3, 2, out, &error));
+  g_assert_true (rd_bench_booking (conninfo, 4, 3, 2, NULL, out, &error));
   g_assert_no_error (error);
   g_test_message ("%s", out->str);
 

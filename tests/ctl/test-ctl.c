@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -1099,8 +1100,13 @@ test_bench_booking (void)
   g_autofree char *clerk = rd_test_pg_conninfo (RD_DEMO_CLERK, RD_DEMO_PASSWORD);
   g_auto(Run) run = { 0 };
   g_auto(Run) as_clerk = { 0 };
+  g_auto(Run) no_file = { 0 };
+  g_auto(Run) refused = { 0 };
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *extra = NULL;
   JsonObject *result;
+  int fd;
 
   run_ctl (&run, NULL, "-d", owner, "bench", "booking", "--clients", "2", "--seconds", "1",
            "--rounds", "1", NULL);
@@ -1118,6 +1124,32 @@ test_bench_booking (void)
   g_assert_cmpint (as_clerk.status, ==, 1);
   assert_one_error_line (&as_clerk);
   g_assert_cmpstr (as_clerk.out, ==, "");
+
+  /* --extra-sql: a file that is not there is one clear line, before any
+   * database is touched. */
+  run_ctl (&no_file, NULL, "-d", owner, "bench", "booking", "-c", "1", "-T", "1",
+           "--extra-sql", "/nonexistent/change.sql", NULL);
+  g_assert_cmpint (no_file.status, ==, 1);
+  assert_one_error_line (&no_file);
+  g_assert_nonnull (strstr (no_file.err, "/nonexistent/change.sql"));
+
+  /* The script runs in the booking database after its migrations: a rule
+   * it adds refuses every booking of the storm, and the bench says so. */
+  fd = g_file_open_tmp ("regdesk-extra-XXXXXX.sql", &extra, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (extra,
+                       "ALTER TABLE regdesk.appointments\n"
+                       "  ADD CONSTRAINT bench_refuses_all CHECK (false) NOT VALID;\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  run_ctl (&refused, NULL, "-d", owner, "bench", "booking", "-c", "1", "-T", "1", "-r", "1",
+           "--extra-sql", extra, NULL);
+  g_assert_cmpint (refused.status, ==, 1);
+  assert_one_error_line (&refused);
+  g_assert_nonnull (strstr (refused.err, "bench_refuses_all"));
+  g_assert_cmpstr (refused.out, ==, "");
+  g_unlink (extra);
 }
 
 int
