@@ -387,38 +387,100 @@ test_no_cross_hospital_references (void)
   rollback (db);
 }
 
-/* An appointment's slot is one of its session's: the key to the slot
- * names the session too (data/sql/0019-slot-key.sql). */
+/* Appointments and orders are kept, with what they belong to, and a slot
+ * that an appointment names stays in its session, even for the owner
+ * (data/sql/0026-bookings-kept.sql). */
 static void
-test_appointment_slot_in_its_session (void)
+test_bookings_kept (void)
 {
-  g_autoptr(RdDb) db = begin_owner ();
-  g_autoptr(RdDb) other = NULL;
-  g_autoptr(GError) error = NULL;
+  static const struct
+  {
+    const char *sql;
+    const char *sqlstate;
+    const char *says;
+  } refused[] = {
+    /* To another session of the hospital, where the patient has nothing. */
+    { "UPDATE regdesk.appointments a SET session_id = "
+      "  (SELECT s.id FROM regdesk.sessions s "
+      "    WHERE s.hospital_id = a.hospital_id AND s.id <> a.session_id "
+      "      AND NOT EXISTS (SELECT 1 FROM regdesk.appointments b "
+      "                       WHERE b.patient_id = a.patient_id AND b.session_id = s.id) "
+      "    ORDER BY s.id LIMIT 1) "
+      " WHERE a.id = (SELECT min(id) FROM regdesk.appointments)",
+      "42501", "appointments are kept" },
+    { "UPDATE regdesk.appointments a SET slot_id = "
+      "  (SELECT x.id FROM regdesk.slots x WHERE x.session_id = a.session_id "
+      "      AND x.id <> a.slot_id AND x.status = 'free' ORDER BY x.seq LIMIT 1) "
+      " WHERE a.id = (SELECT max(id) FROM regdesk.appointments)",
+      "42501", "appointments are kept" },
+    { "DELETE FROM regdesk.appointments WHERE id = (SELECT max(id) FROM regdesk.appointments)",
+      "42501", "appointments are kept" },
+    { "TRUNCATE regdesk.appointments CASCADE", "42501", "appointments are kept" },
+    { "UPDATE regdesk.orders o SET appointment_id = "
+      "  (SELECT max(a.id) FROM regdesk.appointments a WHERE a.id <> o.appointment_id) "
+      " WHERE o.id = (SELECT min(id) FROM regdesk.orders)",
+      "42501", "orders are kept" },
+    { "DELETE FROM regdesk.orders WHERE id = (SELECT max(id) FROM regdesk.orders o "
+      "  WHERE NOT EXISTS (SELECT 1 FROM regdesk.payments p WHERE p.order_id = o.id))",
+      "42501", "orders are kept" },
+    { "TRUNCATE regdesk.orders CASCADE", "42501", "orders are kept" },
+    { "DELETE FROM regdesk.slots WHERE id = (SELECT max(slot_id) FROM regdesk.appointments)",
+      "23503", "is named by an appointment" },
+    { "UPDATE regdesk.slots SET id = DEFAULT "
+      " WHERE id = (SELECT min(slot_id) FROM regdesk.appointments)",
+      "23503", "is named by an appointment" },
+    /* Its slots would go with it. */
+    { "DELETE FROM regdesk.sessions s WHERE s.id = "
+      "  (SELECT min(session_id) FROM regdesk.appointments)",
+      "23503", "is named by an appointment" },
+    { "TRUNCATE regdesk.slots", "23503", "slots that appointments name are kept" },
+  };
+  g_autoptr(RdDb) check = rd_test_pg_connect (NULL, NULL);
 
-  /* Another session of the hospital, where the patient has nothing. */
-  error = sql_expect_error (db,
-                            "UPDATE regdesk.appointments a SET session_id = "
-                            "  (SELECT s.id FROM regdesk.sessions s "
-                            "    WHERE s.hospital_id = a.hospital_id AND s.id <> a.session_id "
-                            "      AND NOT EXISTS (SELECT 1 FROM regdesk.appointments b "
-                            "                       WHERE b.patient_id = a.patient_id "
-                            "                         AND b.session_id = s.id) "
-                            "    ORDER BY s.id LIMIT 1) "
-                            " WHERE a.id = (SELECT min(id) FROM regdesk.appointments)");
-  sql_assert_sqlstate (error, "23503");
-  g_assert_nonnull (strstr (error->message, "appointments_hospital_id_session_id_slot_id_fkey"));
-  rollback (db);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(RdDb) db = begin_owner ();
+      g_autoptr(GError) error = sql_expect_error (db, refused[i].sql);
 
-  /* A session with appointments is still not deleted (its slots would go
-   * with it, and the appointments' key refuses that). */
-  g_clear_error (&error);
-  other = begin_owner ();
-  error = sql_expect_error (other,
-                            "DELETE FROM regdesk.sessions s WHERE s.id = "
-                            "  (SELECT min(session_id) FROM regdesk.appointments)");
-  sql_assert_sqlstate (error, "23503");
-  rollback (other);
+      g_test_message ("%s: %s", refused[i].sql, error->message);
+      sql_assert_sqlstate (error, refused[i].sqlstate);
+      g_assert_nonnull (strstr (error->message, refused[i].says));
+      rollback (db);
+    }
+
+  /* Other changes go through: a status, and a slot that nobody booked. */
+  {
+    g_autoptr(RdDb) db = begin_owner ();
+    g_autofree char *status = sql_scalar (db, "UPDATE regdesk.appointments SET status = status "
+                                              "WHERE id = (SELECT max(id) FROM "
+                                              "regdesk.appointments) RETURNING status");
+    g_autofree char *order = sql_scalar (db, "UPDATE regdesk.orders SET status = status "
+                                             "WHERE id = (SELECT max(id) FROM regdesk.orders) "
+                                             "RETURNING order_no");
+    g_autofree char *slot = sql_scalar (db, "DELETE FROM regdesk.slots x WHERE x.id = "
+                                            "  (SELECT max(y.id) FROM regdesk.slots y "
+                                            "    WHERE NOT EXISTS (SELECT 1 FROM "
+                                            "      regdesk.appointments a "
+                                            "      WHERE a.slot_id = y.id)) "
+                                            "RETURNING x.id");
+
+    g_assert_nonnull (status);
+    g_assert_nonnull (order);
+    g_assert_nonnull (slot);
+    rollback (db);
+  }
+
+  /* What the keys said still holds of every row. */
+  g_assert_cmpint (sql_int (check, "SELECT count(*) FROM regdesk.appointments"), >, 0);
+  g_assert_cmpint (sql_int (check, "SELECT count(*) FROM regdesk.appointments a WHERE NOT "
+                                   "EXISTS (SELECT 1 FROM regdesk.slots x WHERE "
+                                   "x.id = a.slot_id AND x.session_id = a.session_id "
+                                   "AND x.hospital_id = a.hospital_id)"),
+                   ==, 0);
+  g_assert_cmpint (sql_int (check, "SELECT count(*) FROM regdesk.orders o WHERE NOT EXISTS "
+                                   "(SELECT 1 FROM regdesk.appointments a WHERE "
+                                   "a.id = o.appointment_id AND a.hospital_id = o.hospital_id)"),
+                   ==, 0);
 }
 
 /* Patient records are kept, under their number, even by the owner; the
@@ -689,8 +751,7 @@ main (int   argc,
   g_test_add_func ("/schema/value-lists", test_value_lists);
   g_test_add_func ("/schema/row-rules", test_row_rules);
   g_test_add_func ("/schema/no-cross-hospital-references", test_no_cross_hospital_references);
-  g_test_add_func ("/schema/appointment-slot-in-its-session",
-                   test_appointment_slot_in_its_session);
+  g_test_add_func ("/schema/bookings-kept", test_bookings_kept);
   g_test_add_func ("/schema/patients-kept", test_patients_kept);
   g_test_add_func ("/schema/session-overview", test_session_overview_columns);
   g_test_add_func ("/schema/notifications", test_notifications);
