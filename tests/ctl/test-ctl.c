@@ -1135,7 +1135,7 @@ test_bench_booking (void)
 
   /* The script runs in the booking database after its migrations: a rule
    * it adds refuses every booking of the storm, and the bench says so. */
-  fd = g_file_open_tmp ("regdesk-extra-XXXXXX.sql", &extra, &error);
+  fd = g_file_open_tmp (NULL, &extra, &error);
   g_assert_no_error (error);
   close (fd);
   g_file_set_contents (extra,
